@@ -1,0 +1,43 @@
+{
+    "name": "Stueber Helpdesk",
+    "summary": "Support tickets for institutions: portal, e-mail, staff backend",
+    "version": "19.0.1.0.0",
+    "category": "Services/Helpdesk",
+    "website": "https://github.com/stueber/stueber_helpdesk",
+    "author": "Stueber",
+    "license": "LGPL-3",
+    "application": True,
+    "installable": True,
+    "depends": [
+        "base_setup",
+        "mail",
+        "portal",
+        "auth_signup",
+        "auth_password_policy_signup",
+    ],
+    "data": [
+        "security/stueber_helpdesk_groups.xml",
+        "security/ir.model.access.csv",
+        "security/stueber_helpdesk_security.xml",
+        "data/ir_sequence_data.xml",
+        "data/mail_message_subtype_data.xml",
+        "data/stueber_helpdesk_stage_data.xml",
+        "data/stueber_helpdesk_category_data.xml",
+        "views/stueber_helpdesk_ticket_views.xml",
+        "views/stueber_helpdesk_institution_views.xml",
+        "views/stueber_helpdesk_membership_views.xml",
+        "views/stueber_helpdesk_stage_views.xml",
+        "views/stueber_helpdesk_category_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizards/stueber_helpdesk_call_log_views.xml",
+        "views/stueber_helpdesk_menus.xml",
+    ],
+    "demo": [
+        "demo/stueber_helpdesk_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "stueber_helpdesk/static/tests/tours/**/*",
+        ],
+    },
+}

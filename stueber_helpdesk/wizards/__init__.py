@@ -1,0 +1,1 @@
+from . import stueber_helpdesk_call_log
