@@ -90,7 +90,7 @@ addons_path() {
 # odoo_bin ARGS...: Odoo with our addons and database settings.
 odoo_bin() {
     "$PYTHON" "$ODOO_SRC/odoo-bin" --addons-path="$(addons_path)" \
-        --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" "$@"
+        --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" --http-interface=127.0.0.1 "$@"
 }
 
 db_exists() {

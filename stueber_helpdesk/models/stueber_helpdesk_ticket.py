@@ -186,8 +186,9 @@ class StueberHelpdeskTicket(models.Model):
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
-        for ticket, vals in zip(self, vals_list, strict=True):
-            vals.setdefault("name", self.env._("%(subject)s (copy)", subject=ticket.name))
+        if "name" not in (default or {}):
+            for ticket, vals in zip(self, vals_list, strict=True):
+                vals["name"] = self.env._("%(subject)s (copy)", subject=ticket.name)
         return vals_list
 
     # ------------------------------------------------------------
