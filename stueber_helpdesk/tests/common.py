@@ -4,9 +4,12 @@ from odoo.tests import TransactionCase, new_test_user
 class HelpdeskCase(TransactionCase):
     """Two schools, their people and one ticket each.
 
-    - ``school_a`` (customer number 10001): ``teacher_a`` and ``secretary_a``
+    The customer numbers differ from the demo schools' (10001, 20002, 30003),
+    which are installed in the test database too.
+
+    - ``school_a`` (customer number 90001): ``teacher_a`` and ``secretary_a``
       are verified members, ``newcomer_a`` registered but is still pending.
-    - ``school_b`` (customer number 20002): ``teacher_b`` is a verified member.
+    - ``school_b`` (customer number 90002): ``teacher_b`` is a verified member.
     - ``agent`` (Helpdesk User), ``manager`` (Helpdesk Administrator) and
       ``employee`` (internal user without helpdesk rights).
     """
@@ -16,8 +19,8 @@ class HelpdeskCase(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
         Institution = cls.env["stueber.helpdesk.institution"]
-        cls.school_a = Institution.create({"name": "Grundschule am See", "customer_number": "10001"})
-        cls.school_b = Institution.create({"name": "Gymnasium Nord", "customer_number": "20002"})
+        cls.school_a = Institution.create({"name": "Grundschule am See", "customer_number": "90001"})
+        cls.school_b = Institution.create({"name": "Gymnasium Nord", "customer_number": "90002"})
 
         cls.teacher_a = cls._portal_member("teacher_a@school-a.example", cls.school_a)
         cls.secretary_a = cls._portal_member("secretary_a@school-a.example", cls.school_a)
