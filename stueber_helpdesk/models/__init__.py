@@ -2,9 +2,12 @@ from . import (
     mail_followers,
     res_config_settings,
     res_partner,
+    res_users,
     stueber_helpdesk_category,
     stueber_helpdesk_institution,
     stueber_helpdesk_membership,
+    stueber_helpdesk_signup_attempt,
     stueber_helpdesk_stage,
     stueber_helpdesk_ticket,
+    stueber_helpdesk_unassigned_mail,
 )

@@ -1,0 +1,270 @@
+import datetime
+import email
+import email.policy
+import logging
+
+from odoo import api, fields, models
+from odoo.tools import email_normalize, email_split
+
+_logger = logging.getLogger(__name__)
+
+REASONS = [
+    ("unknown_sender", "Unknown sender"),
+    ("unconfirmed_sender", "Sender's e-mail not confirmed"),
+    ("foreign_token", "Ticket number of someone else's ticket"),
+    ("error", "Could not be processed"),
+]
+# Reasons a person could fix by registering or confirming their address; the
+# "please register" reply is sent for these only.
+REPLY_REASONS = {"unknown_sender", "unconfirmed_sender", "foreign_token"}
+# Local parts of addresses that are machines: they never get the reply.
+MACHINE_LOCAL_PARTS = {
+    "mailer-daemon",
+    "postmaster",
+    "no-reply",
+    "noreply",
+    "do-not-reply",
+    "donotreply",
+    "bounce",
+    "bounces",
+    "auto-reply",
+    "autoreply",
+}
+REPLY_INTERVAL = datetime.timedelta(days=1)
+
+
+def _eml_bytes(message):
+    """The message as RFC 822 bytes, whatever shape the gateway left it in.
+
+    Broken messages may refuse the strict SMTP policy; the lenient compat32
+    policy writes anything the parser accepted.
+    """
+    if isinstance(message, bytes):
+        return message
+    if isinstance(message, str):
+        return message.encode("utf-8", errors="replace")
+    try:
+        return message.as_bytes()
+    except Exception:
+        return message.as_bytes(policy=email.policy.compat32)
+
+
+def _header(message, name):
+    """A decoded header of ``message``, or "" when it is missing or undecodable."""
+    if not isinstance(message, email.message.Message):
+        return ""
+    try:
+        return str(message.get(name) or "").strip()
+    except Exception:
+        return ""
+
+
+class StueberHelpdeskUnassignedMail(models.Model):
+    """A mail that reached the support address but became no ticket message.
+
+    Unknown or unconfirmed senders, someone else's ticket number, or a mail the
+    gateway failed to process land here instead of being lost. Staff create a
+    ticket for a chosen contact, attach the mail to a ticket, or discard it.
+
+    Access matrix:
+    - Helpdesk User: read and write (process); Helpdesk Administrator: also delete.
+    - Portal users and internal users without helpdesk group: no access.
+    """
+
+    _name = "stueber.helpdesk.unassigned.mail"
+    _description = "Unassigned Mail"
+    _order = "date desc, id desc"
+    _rec_name = "subject"
+
+    email_from = fields.Char(string="Sender", readonly=True)
+    email_normalized = fields.Char(string="Sender Address", readonly=True, index=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Known Contact",
+        readonly=True,
+        index="btree_not_null",
+        help="The contact with the sender's address, if there is one (for example not yet confirmed).",
+    )
+    subject = fields.Char(readonly=True)
+    date = fields.Datetime(readonly=True, required=True, default=fields.Datetime.now, index=True)
+    message_id = fields.Char(string="Message-Id", readonly=True, index="btree_not_null")
+    reason = fields.Selection(REASONS, required=True, readonly=True)
+    error = fields.Text(readonly=True)
+    body = fields.Html(readonly=True, sanitize_style=True)
+    eml_attachment_id = fields.Many2one("ir.attachment", string="Original Message", readonly=True)
+    attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "stueber_helpdesk_unassigned_mail_attachment_rel",
+        "unassigned_mail_id",
+        "attachment_id",
+        string="Attachments",
+        readonly=True,
+    )
+    state = fields.Selection(
+        [("new", "New"), ("done", "Assigned"), ("discarded", "Discarded")],
+        default="new",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    ticket_id = fields.Many2one("stueber.helpdesk.ticket", string="Ticket", readonly=True, index="btree_not_null")
+    reply_date = fields.Datetime(
+        string="Registration Hint Sent",
+        readonly=True,
+        help="When the sender was sent the reply that explains how to register (at most once a day).",
+    )
+    lang = fields.Char(compute="_compute_lang")
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda self: self.env.company, index=True
+    )
+
+    # The rate limit asks: was this address answered in the last day?
+    _reply_idx = models.Index("(email_normalized, reply_date) WHERE reply_date IS NOT NULL")
+
+    @api.depends("partner_id.lang", "company_id.partner_id.lang")
+    def _compute_lang(self):
+        for mail in self:
+            mail.lang = mail.partner_id.lang or mail.company_id.partner_id.lang or "de_DE"
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_open_assign(self):
+        """Open the wizard that turns the mail into a ticket or a ticket message."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Assign Mail"),
+            "res_model": "stueber.helpdesk.unassigned.mail.assign",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_unassigned_mail_id": self.id,
+                "default_mode": self.env.context.get("assign_mode", "new"),
+            },
+        }
+
+    def action_discard(self):
+        self.filtered(lambda mail: mail.state == "new").state = "discarded"
+
+    def action_reset(self):
+        self.filtered(lambda mail: mail.state == "discarded").state = "new"
+
+    def action_open_ticket(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "stueber.helpdesk.ticket",
+            "res_id": self.ticket_id.id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------
+    # GATEWAY
+    # ------------------------------------------------------------
+
+    @api.model
+    def _keep_message(self, message, msg_dict, reason, error=None):
+        """Keep a mail that became no ticket message, and answer a person once a day.
+
+        Called by the mail gateway. ``message`` is the ``email.message.Message``
+        Odoo parsed, or the raw bytes/str when parsing failed; ``msg_dict`` the
+        result of ``message_parse`` (may be empty). A mail kept before (same
+        Message-Id) is not kept again, so a re-delivered mail is not answered twice.
+        """
+        msg_dict = msg_dict or {}
+        message_id = msg_dict.get("message_id") or _header(message, "Message-Id")
+        Mail = self.sudo()
+        if message_id:
+            kept = Mail.search([("message_id", "=", message_id)], limit=1)
+            if kept:
+                return kept
+        kept = Mail.create(self._keep_vals(message, msg_dict, reason, error, message_id))
+        kept._store_attachments(message, msg_dict)
+        if kept._should_reply(message, msg_dict):
+            kept._send_registration_hint()
+        return kept
+
+    @api.model
+    def _keep_vals(self, message, msg_dict, reason, error, message_id):
+        email_from = msg_dict.get("email_from") or _header(message, "From")
+        normalized = email_normalize(email_from) or False
+        partner = self.env["res.partner"].browse(msg_dict.get("author_id") or [])
+        if not partner and normalized:
+            partner = self.env["res.partner"].sudo().search([("email_normalized", "=", normalized)], limit=1)
+        return {
+            "email_from": email_from,
+            "email_normalized": normalized,
+            "partner_id": partner.id,
+            "subject": msg_dict.get("subject") or _header(message, "Subject"),
+            "date": msg_dict.get("date") or fields.Datetime.now(),
+            "message_id": message_id or False,
+            "reason": reason,
+            "error": error or False,
+            "body": msg_dict.get("body") or False,
+        }
+
+    def _store_attachments(self, message, msg_dict):
+        """The original as .eml, and the mail's files, attached to the record."""
+        self.ensure_one()
+        Attachment = self.env["ir.attachment"].sudo()
+        common = {"res_model": self._name, "res_id": self.id}
+        self.eml_attachment_id = Attachment.create(
+            {**common, "name": "original.eml", "raw": _eml_bytes(message), "mimetype": "message/rfc822"}
+        )
+        files = [
+            {**common, "name": attachment.fname or "attachment", "raw": attachment.content}
+            for attachment in msg_dict.get("attachments") or []
+        ]
+        if files:
+            self.attachment_ids = Attachment.create(files)
+
+    def _should_reply(self, message, msg_dict):
+        """Answer people who can fix it, never machines, at most once a day."""
+        self.ensure_one()
+        if self.reason not in REPLY_REASONS or not self.email_normalized:
+            return False
+        local_part = self.email_normalized.split("@", 1)[0]
+        if local_part in MACHINE_LOCAL_PARTS or local_part.startswith(("noreply", "no-reply", "bounce")):
+            return False
+        if isinstance(message, email.message.Message) and _is_automatic(message, msg_dict):
+            return False
+        return not self.search_count(
+            [
+                ("email_normalized", "=", self.email_normalized),
+                ("reply_date", ">", fields.Datetime.now() - REPLY_INTERVAL),
+            ],
+            limit=1,
+        )
+
+    def _send_registration_hint(self):
+        """Queue the polite reply; it threads under the customer's mail in their client."""
+        self.ensure_one()
+        template = self.env.ref("stueber_helpdesk.mail_template_unassigned_reply", raise_if_not_found=False)
+        if not template:
+            return
+        headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+        values = {"headers": repr(headers), "email_to": self.email_from}
+        if self.message_id:
+            headers["In-Reply-To"] = self.message_id
+            values.update(headers=repr(headers), references=self.message_id)
+        template.sudo().send_mail(self.id, email_values=values)
+        self.reply_date = fields.Datetime.now()
+
+
+def _is_automatic(message, msg_dict):
+    """Mail sent by a machine (auto-replies, lists, bounces): never answered.
+
+    Minimal check until the shared loop-protection helper exists.
+    """
+    auto_submitted = _header(message, "Auto-Submitted").lower()
+    if auto_submitted and auto_submitted != "no":
+        return True
+    if _header(message, "Precedence").lower() in {"bulk", "junk", "list"}:
+        return True
+    if any(_header(message, name) for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress", "List-Id")):
+        return True
+    if "Return-Path" in message and _header(message, "Return-Path") in ("", "<>"):
+        return True
+    return bool(msg_dict.get("is_bounce")) or not email_split(msg_dict.get("email_from") or "")
