@@ -84,6 +84,7 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if {"email", "stueber_confirmed_email", "active"} & vals.keys() and self.stueber_membership_ids:
+        # sudo: whoever may edit a contact's e-mail revokes access, helpdesk rights or not
+        if {"email", "stueber_confirmed_email", "active"} & vals.keys() and self.sudo().stueber_membership_ids:
             self.env.registry.clear_cache()  # record rules read the verified institutions
         return res

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import clean_context
 
 PRIORITIES = [("0", "Normal"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")]
 CHANNELS = [("portal", "Portal"), ("email", "E-mail"), ("phone", "Phone"), ("staff", "Staff")]
@@ -170,6 +171,9 @@ class StueberHelpdeskTicket(models.Model):
     def create(self, vals_list):
         if self.env.user.share and not self.env.su:
             vals_list = [self._portal_create_vals(vals) for vals in vals_list]
+            # default_* keys of an RPC context (default_institution_id, default_stage_id...)
+            # would otherwise slip past the whitelist.
+            self = self.with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
         sequence = self.env["ir.sequence"].sudo()
         for vals in vals_list:
             vals["number"] = sequence.next_by_code("stueber.helpdesk.ticket")

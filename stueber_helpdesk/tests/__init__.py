@@ -1,2 +1,2 @@
-from . import test_ticket
+from . import test_access_rules, test_ticket
 from . import test_i18n
