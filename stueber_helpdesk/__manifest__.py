@@ -23,6 +23,7 @@
         "data/mail_message_subtype_data.xml",
         "data/stueber_helpdesk_stage_data.xml",
         "data/stueber_helpdesk_category_data.xml",
+        "data/mail_template_unassigned_data.xml",
         "views/stueber_helpdesk_ticket_views.xml",
         "views/stueber_helpdesk_institution_views.xml",
         "views/stueber_helpdesk_membership_views.xml",
@@ -30,6 +31,8 @@
         "views/stueber_helpdesk_category_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/stueber_helpdesk_call_log_views.xml",
+        "views/stueber_helpdesk_unassigned_mail_views.xml",
+        "wizards/stueber_helpdesk_unassigned_mail_assign_views.xml",
         "views/stueber_helpdesk_menus.xml",
     ],
     "demo": [

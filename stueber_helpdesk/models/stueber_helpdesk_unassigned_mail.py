@@ -2,9 +2,12 @@ import datetime
 import email
 import email.policy
 import logging
+import xmlrpc.client
 
 from odoo import api, fields, models
-from odoo.tools import email_normalize, email_split
+from odoo.tools import email_normalize
+
+from .mail_loop import AUTOMATIC_MAIL_HEADERS, is_automatic_message, is_robot_address
 
 _logger = logging.getLogger(__name__)
 
@@ -17,19 +20,6 @@ REASONS = [
 # Reasons a person could fix by registering or confirming their address; the
 # "please register" reply is sent for these only.
 REPLY_REASONS = {"unknown_sender", "unconfirmed_sender", "foreign_token"}
-# Local parts of addresses that are machines: they never get the reply.
-MACHINE_LOCAL_PARTS = {
-    "mailer-daemon",
-    "postmaster",
-    "no-reply",
-    "noreply",
-    "do-not-reply",
-    "donotreply",
-    "bounce",
-    "bounces",
-    "auto-reply",
-    "autoreply",
-}
 REPLY_INTERVAL = datetime.timedelta(days=1)
 
 
@@ -41,12 +31,19 @@ def _eml_bytes(message):
     """
     if isinstance(message, bytes):
         return message
+    if isinstance(message, xmlrpc.client.Binary):
+        return bytes(message.data)
     if isinstance(message, str):
         return message.encode("utf-8", errors="replace")
     try:
         return message.as_bytes()
-    except Exception:
+    except Exception:  # any serialisation error: the lenient policy writes what was parsed
         return message.as_bytes(policy=email.policy.compat32)
+
+
+def _as_bytes(content):
+    """Text parts come out of the parser as str, others as bytes."""
+    return content.encode("utf-8") if isinstance(content, str) else content
 
 
 def _header(message, name):
@@ -55,7 +52,7 @@ def _header(message, name):
         return ""
     try:
         return str(message.get(name) or "").strip()
-    except Exception:
+    except Exception:  # a broken header must not lose the mail
         return ""
 
 
@@ -92,6 +89,8 @@ class StueberHelpdeskUnassignedMail(models.Model):
     error = fields.Text(readonly=True)
     body = fields.Html(readonly=True, sanitize_style=True)
     eml_attachment_id = fields.Many2one("ir.attachment", string="Original Message", readonly=True)
+    eml_file = fields.Binary(related="eml_attachment_id.datas", string="Original (.eml)")
+    eml_name = fields.Char(related="eml_attachment_id.name")
     attachment_ids = fields.Many2many(
         "ir.attachment",
         "stueber_helpdesk_unassigned_mail_attachment_rel",
@@ -107,7 +106,7 @@ class StueberHelpdeskUnassignedMail(models.Model):
         readonly=True,
         index=True,
     )
-    ticket_id = fields.Many2one("stueber.helpdesk.ticket", string="Ticket", readonly=True, index="btree_not_null")
+    ticket_id = fields.Many2one("stueber.helpdesk.ticket", readonly=True, index="btree_not_null")
     reply_date = fields.Datetime(
         string="Registration Hint Sent",
         readonly=True,
@@ -151,14 +150,64 @@ class StueberHelpdeskUnassignedMail(models.Model):
     def action_reset(self):
         self.filtered(lambda mail: mail.state == "discarded").state = "new"
 
-    def action_open_ticket(self):
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _create_ticket(self, partner, subject):
+        """A ticket for ``partner`` whose first message is this mail, as if it
+        had come in through the gateway: channel e-mail, posted with the
+        creation subtype so the usual new-ticket notifications follow."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "stueber.helpdesk.ticket",
-            "res_id": self.ticket_id.id,
-            "view_mode": "form",
+        Ticket = self.env["stueber.helpdesk.ticket"].with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+        ticket = Ticket.create(
+            {
+                "name": subject or self.subject or self.env._("(no subject)"),
+                "partner_id": partner.id,
+                "channel": "email",
+            }
+        )
+        self._post_message(ticket, ticket._creation_subtype())
+        return ticket
+
+    def _post_on_ticket(self, ticket):
+        """Post this mail on ``ticket`` as a message from its sender."""
+        self.ensure_one()
+        self._post_message(ticket, self.env.ref("mail.mt_comment"))
+        return ticket
+
+    def _post_message(self, ticket, subtype):
+        # The sender does not become a follower: staff decide who may read the ticket.
+        ticket.with_context(mail_post_autofollow_author_skip=True).message_post(
+            **self._message_values(), subtype_id=subtype.id
+        )
+        self.write({"state": "done", "ticket_id": ticket.id})
+
+    def _message_values(self):
+        """The mail as ``message_post`` arguments, from the original message.
+
+        Parsed again from the .eml, so inline images and attachments come out
+        as the gateway would post them; a mail Odoo cannot parse is posted
+        with its original attached.
+        """
+        values = {
+            "author_id": None,  # the sender's contact, found from email_from, if any
+            "email_from": self.email_from,
+            "message_type": "email",
+            "date": self.date,
+            "subject": self.subject,
         }
+        if self.message_id:  # replies to the original mail then thread on the ticket
+            values["message_id"] = self.message_id
+        try:
+            with self.env.cr.savepoint():
+                message = email.message_from_bytes(self.eml_attachment_id.raw, policy=email.policy.SMTP)
+                msg_dict = self.env["mail.thread"].message_parse(message)
+        except Exception:  # unparsable: post what was kept, with the original
+            files = [(a.name, a.raw) for a in self.eml_attachment_id | self.attachment_ids]
+            return {**values, "body": self.body or "", "attachments": files}
+        attachments = [(a.fname, a.content, a.info) for a in msg_dict.get("attachments") or []]
+        return {**values, "body": msg_dict.get("body") or "", "attachments": attachments}
 
     # ------------------------------------------------------------
     # GATEWAY
@@ -172,8 +221,14 @@ class StueberHelpdeskUnassignedMail(models.Model):
         Odoo parsed, or the raw bytes/str when parsing failed; ``msg_dict`` the
         result of ``message_parse`` (may be empty). A mail kept before (same
         Message-Id) is not kept again, so a re-delivered mail is not answered twice.
+        The .eml holds the bytes ``message_process`` received when it passed
+        them on in the context, else the message written out again.
         """
-        msg_dict = msg_dict or {}
+        raw = _eml_bytes(self.env.context.get("stueber_mail_raw") or message)
+        return self._keep(message, msg_dict or {}, reason, error, raw)
+
+    @api.model
+    def _keep(self, message, msg_dict, reason, error, raw):
         message_id = msg_dict.get("message_id") or _header(message, "Message-Id")
         Mail = self.sudo()
         if message_id:
@@ -181,10 +236,28 @@ class StueberHelpdeskUnassignedMail(models.Model):
             if kept:
                 return kept
         kept = Mail.create(self._keep_vals(message, msg_dict, reason, error, message_id))
-        kept._store_attachments(message, msg_dict)
+        kept._store_attachments(raw, msg_dict)
         if kept._should_reply(message, msg_dict):
             kept._send_registration_hint()
         return kept
+
+    @api.model
+    def _keep_failed_message(self, message, error):
+        """Keep a mail the gateway failed on, with whatever can still be read of it.
+
+        ``message`` is what ``message_process`` received (bytes, str or an
+        XML-RPC binary). If Odoo cannot parse it, the headers and the .eml
+        still tell staff what it was.
+        """
+        raw = _eml_bytes(message)
+        parsed = email.message_from_bytes(raw, policy=email.policy.SMTP)
+        msg_dict = {}
+        try:
+            with self.env.cr.savepoint():
+                msg_dict = self.env["mail.thread"].message_parse(parsed)
+        except Exception:  # unparsable: the error being kept says why
+            _logger.info("Kept mail cannot be parsed; keeping its raw source only", exc_info=True)
+        return self._keep(parsed, msg_dict, "error", error, raw)
 
     @api.model
     def _keep_vals(self, message, msg_dict, reason, error, message_id):
@@ -205,16 +278,16 @@ class StueberHelpdeskUnassignedMail(models.Model):
             "body": msg_dict.get("body") or False,
         }
 
-    def _store_attachments(self, message, msg_dict):
+    def _store_attachments(self, raw, msg_dict):
         """The original as .eml, and the mail's files, attached to the record."""
         self.ensure_one()
         Attachment = self.env["ir.attachment"].sudo()
         common = {"res_model": self._name, "res_id": self.id}
         self.eml_attachment_id = Attachment.create(
-            {**common, "name": "original.eml", "raw": _eml_bytes(message), "mimetype": "message/rfc822"}
+            {**common, "name": "original.eml", "raw": raw, "mimetype": "message/rfc822"}
         )
         files = [
-            {**common, "name": attachment.fname or "attachment", "raw": attachment.content}
+            {**common, "name": attachment.fname or "attachment", "raw": _as_bytes(attachment.content)}
             for attachment in msg_dict.get("attachments") or []
         ]
         if files:
@@ -225,10 +298,9 @@ class StueberHelpdeskUnassignedMail(models.Model):
         self.ensure_one()
         if self.reason not in REPLY_REASONS or not self.email_normalized:
             return False
-        local_part = self.email_normalized.split("@", 1)[0]
-        if local_part in MACHINE_LOCAL_PARTS or local_part.startswith(("noreply", "no-reply", "bounce")):
+        if is_robot_address(self.email_normalized) or is_automatic_message(msg_dict):
             return False
-        if isinstance(message, email.message.Message) and _is_automatic(message, msg_dict):
+        if isinstance(message, email.message.Message) and is_automatic_message(message):
             return False
         return not self.search_count(
             [
@@ -244,27 +316,11 @@ class StueberHelpdeskUnassignedMail(models.Model):
         template = self.env.ref("stueber_helpdesk.mail_template_unassigned_reply", raise_if_not_found=False)
         if not template:
             return
-        headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+        # RFC 3834: a reply to a person's mail is "auto-replied".
+        headers = {**AUTOMATIC_MAIL_HEADERS, "Auto-Submitted": "auto-replied"}
         values = {"headers": repr(headers), "email_to": self.email_from}
         if self.message_id:
             headers["In-Reply-To"] = self.message_id
             values.update(headers=repr(headers), references=self.message_id)
         template.sudo().send_mail(self.id, email_values=values)
         self.reply_date = fields.Datetime.now()
-
-
-def _is_automatic(message, msg_dict):
-    """Mail sent by a machine (auto-replies, lists, bounces): never answered.
-
-    Minimal check until the shared loop-protection helper exists.
-    """
-    auto_submitted = _header(message, "Auto-Submitted").lower()
-    if auto_submitted and auto_submitted != "no":
-        return True
-    if _header(message, "Precedence").lower() in {"bulk", "junk", "list"}:
-        return True
-    if any(_header(message, name) for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress", "List-Id")):
-        return True
-    if "Return-Path" in message and _header(message, "Return-Path") in ("", "<>"):
-        return True
-    return bool(msg_dict.get("is_bounce")) or not email_split(msg_dict.get("email_from") or "")
