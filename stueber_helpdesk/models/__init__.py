@@ -1,5 +1,6 @@
 from . import (
     mail_followers,
+    mail_thread,
     res_config_settings,
     res_partner,
     stueber_helpdesk_category,

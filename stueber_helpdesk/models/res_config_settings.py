@@ -13,6 +13,23 @@ class ResConfigSettings(models.TransientModel):
     stueber_helpdesk_reopen_on_reply = fields.Boolean(
         string="Reopen Closed Tickets on Reply",
         config_parameter="stueber_helpdesk.reopen_on_reply",
-        default=True,
-        help="A customer's reply to a closed ticket reopens it. Off: the reply opens a follow-up ticket.",
+        help="A customer's reply to a closed ticket reopens it. Off: the reply opens a follow-up ticket. "
+        "On by default (data/ir_config_parameter_mail_data.xml): a boolean parameter switched off is deleted, "
+        "so a default here would switch it on again.",
+    )
+
+    # ---- E-mail intake (support alias) ----
+    stueber_helpdesk_alias_id = fields.Many2one(
+        "mail.alias",
+        string="Support Alias",
+        default=lambda self: self.env.ref("stueber_helpdesk.mail_alias_support", raise_if_not_found=False),
+    )
+    stueber_helpdesk_alias_name = fields.Char(
+        related="stueber_helpdesk_alias_id.alias_name",
+        readonly=False,
+        string="Support Address",
+        help="Mail to this address becomes a ticket or a reply to one.",
+    )
+    stueber_helpdesk_alias_domain_id = fields.Many2one(
+        related="stueber_helpdesk_alias_id.alias_domain_id", readonly=False, string="Support Address Domain"
     )

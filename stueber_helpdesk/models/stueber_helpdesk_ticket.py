@@ -1,5 +1,9 @@
+import ast
+import re
+
 from odoo import api, fields, models
 from odoo.tools import clean_context
+from odoo.tools.mail import email_normalize
 
 PRIORITIES = [("0", "Normal"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")]
 CHANNELS = [("portal", "Portal"), ("email", "E-mail"), ("phone", "Phone"), ("staff", "Staff")]
@@ -16,6 +20,9 @@ PORTAL_CREATE_FIELDS = {
     "callback_time",
     "email_cc",
 }
+
+# The ticket token in mail subjects, "[Ticket#10001]", in any case and spacing.
+TICKET_TOKEN = re.compile(r"\[\s*ticket\s*#\s*(\d+)\s*\]", re.IGNORECASE)
 
 
 class StueberHelpdeskTicket(models.Model):
@@ -102,6 +109,14 @@ class StueberHelpdeskTicket(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True, readonly=True
     )
+    followup_of_id = fields.Many2one(
+        "stueber.helpdesk.ticket",
+        string="Follow-up of",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The closed ticket whose reply by mail opened this one.",
+    )
 
     _number_uniq = models.Constraint("UNIQUE(number)", "Ticket numbers are unique.")
     # The portal list: a member's institution, newest first.
@@ -177,7 +192,9 @@ class StueberHelpdeskTicket(models.Model):
         sequence = self.env["ir.sequence"].sudo()
         for vals in vals_list:
             vals["number"] = sequence.next_by_code("stueber.helpdesk.ticket")
-        return super().create(vals_list)
+        tickets = super().create(vals_list)
+        tickets._mail_send_receipt()
+        return tickets
 
     @api.model
     def _portal_create_vals(self, vals):
@@ -225,3 +242,223 @@ class StueberHelpdeskTicket(models.Model):
 
     def _creation_subtype(self):
         return self.env.ref("stueber_helpdesk.mt_ticket_new")
+
+    def _track_template(self, changes):
+        """Entering a stage with a status mail sends it to the customer and
+        the portal followers (the template picks them)."""
+        res = super()._track_template(changes)
+        ticket = self[0]
+        template = ticket.stage_id.mail_template_id
+        if "stage_id" in changes and template and not self.env.context.get("stueber_ticket_creation"):
+            res["stage_id"] = (
+                template,
+                {
+                    "auto_delete_keep_log": False,
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                    "email_layout_xmlid": "mail.mail_notification_light",
+                    "author_id": ticket.company_id.partner_id.id,
+                },
+            )
+        return res
+
+    def _track_post_template_finalize(self):
+        """At creation the receipt is the only mail: no status mail for the first stage."""
+        return super(
+            StueberHelpdeskTicket, self.with_context(stueber_ticket_creation=True)
+        )._track_post_template_finalize()
+
+    def _message_auto_subscribe_followers(self, updated_values, default_subtype_ids):
+        """The customer follows their ticket, so staff answers reach them."""
+        followers = super()._message_auto_subscribe_followers(updated_values, default_subtype_ids)
+        if updated_values.get("partner_id"):
+            followers.append((updated_values["partner_id"], default_subtype_ids, False))
+        return followers
+
+    def _mail_send_receipt(self):
+        """Send the customer the receipt of each new ticket, once.
+
+        Not for tickets without customer, nor when the ticket comes from an
+        automatic mail (loop protection) or tracking is off (imports, tests).
+        """
+        context = self.env.context
+        if context.get("tracking_disable") or context.get("stueber_mail_automatic"):
+            return
+        template = self.env.ref("stueber_helpdesk.mail_template_ticket_receipt", raise_if_not_found=False)
+        for ticket in self.sudo().filtered(lambda t: t.partner_id.email):
+            ticket.message_post_with_source(
+                template,
+                message_type="auto_comment",
+                subtype_xmlid="mail.mt_note",
+                email_layout_xmlid="mail.mail_notification_light",
+                author_id=ticket.company_id.partner_id.id,
+                notify_author_mention=True,  # the customer may be the user creating the ticket
+            )
+
+    def _mail_customer_recipient_ids(self):
+        """Who gets status mails: the customer and the portal followers."""
+        self.ensure_one()
+        partners = self.partner_id | self.message_partner_ids.filtered("partner_share")
+        return ",".join(str(partner_id) for partner_id in partners.ids)
+
+    def _message_compute_subject(self):
+        """Staff answers carry the token customers reply to: "[Ticket#10001] Subject"."""
+        self.ensure_one()
+        return f"[Ticket#{self.number}] {self.name}"
+
+    def _notify_by_email_get_base_mail_values(self, message, recipients_data, additional_values=None):
+        """Automatic mails (receipt, status) say so in their headers (RFC 3834)."""
+        values = super()._notify_by_email_get_base_mail_values(
+            message, recipients_data, additional_values=additional_values
+        )
+        if message.message_type == "auto_comment":
+            headers = ast.literal_eval(values.get("headers") or "{}")
+            values["headers"] = repr({**headers, **self.env["mail.thread"]._stueber_automatic_mail_headers()})
+        return values
+
+    def _notify_get_reply_to(self, default=None, author_id=False):
+        """Answers go to the support alias, which threads them onto the ticket."""
+        alias = self.env.ref("stueber_helpdesk.mail_alias_support", raise_if_not_found=False)
+        if not alias or not alias.sudo().alias_domain_id:
+            return super()._notify_get_reply_to(default=default, author_id=author_id)
+        reply_to = self._notify_get_reply_to_formatted_email(alias.sudo().alias_full_name, author_id=author_id)
+        return dict.fromkeys(self.ids or [False], reply_to)
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A ticket from a mail of a registered customer (``_mail_route`` let only those through)."""
+        values = {
+            "name": self._mail_clean_subject(msg_dict.get("subject")),
+            "partner_id": msg_dict.get("author_id"),
+            "channel": "email",
+            **(custom_values or {}),
+        }
+        return super().message_new(msg_dict, custom_values=values)
+
+    def message_update(self, msg_dict, update_vals=None):
+        """A customer's reply reopens a closed ticket; with the setting off,
+        ``_mail_route`` made the reply a follow-up ticket instead."""
+        automatic = self.env.context.get("stueber_mail_automatic")
+        senders = self._mail_sender_partners(msg_dict.get("email_from"))
+        if self._mail_reopen_on_reply() and self._mail_reply_reopens(senders, automatic):
+            update_vals = {**(update_vals or {}), "stage_id": self._mail_reopen_stage().id}
+        return super().message_update(msg_dict, update_vals=update_vals)
+
+    def _message_receive_bounce(self, email, partner):
+        """Note on the ticket that a mail to the customer did not arrive."""
+        res = super()._message_receive_bounce(email, partner)
+        for ticket in self:
+            ticket._message_log(body=self.env._("A mail to %(email)s could not be delivered (bounce).", email=email))
+        return res
+
+    # ------------------------------------------------------------
+    # MAIL ROUTING
+    # ------------------------------------------------------------
+
+    @api.model
+    def _mail_route(self, message, msg_dict, routes):
+        """Decide what becomes of mail Odoo routed to tickets.
+
+        - a reply found by In-Reply-To/References stays a reply (a reply to a
+          closed ticket may become a follow-up ticket);
+        - a new mail whose subject holds the token of a ticket the sender may
+          write to becomes a reply to that ticket;
+        - any other new mail becomes a ticket when its sender is a registered
+          customer with a confirmed address, else it goes to "Unassigned mail".
+        """
+        return [
+            route
+            for route in (
+                self._mail_route_ticket(message, msg_dict, route) if route[0] == self._name else route
+                for route in routes
+            )
+            if route
+        ]
+
+    @api.model
+    def _mail_route_ticket(self, message, msg_dict, route):
+        model, thread_id, custom_values, user_id, alias = route
+        senders = self._mail_sender_partners(msg_dict.get("email_from"))
+        token_ticket = self.browse()
+        if not thread_id:
+            token_ticket = self._mail_ticket_from_subject(msg_dict.get("subject"))
+            if token_ticket and token_ticket._mail_accepts_sender(senders):
+                thread_id = token_ticket.id
+                msg_dict["author_id"] = msg_dict.get("author_id") or senders[:1].id
+        if thread_id:
+            ticket = self.browse(thread_id)
+            automatic = self.env["mail.thread"]._stueber_is_automatic_message(message)
+            if self._mail_reopen_on_reply() or not ticket._mail_reply_reopens(senders, automatic):
+                return (model, thread_id, custom_values, user_id, alias)
+            custom_values = {**(custom_values or {}), "followup_of_id": ticket.id}
+            customer = senders.filtered("stueber_email_confirmed")[:1] or ticket.partner_id
+            msg_dict["author_id"] = customer.id
+            return (model, False, custom_values, user_id, alias)
+        customer = senders.filtered("stueber_email_confirmed")[:1]
+        if not customer:
+            reason = "foreign_token" if token_ticket else self._mail_unknown_reason(senders)
+            self.env["stueber.helpdesk.unassigned.mail"].sudo()._keep_message(message, msg_dict, reason)
+            return None
+        msg_dict["author_id"] = customer.id
+        return (model, False, custom_values, user_id, alias)
+
+    @api.model
+    def _detect_loop_sender_domain(self, email_from_normalized):
+        """Odoo counts the sender's recent tickets by ``email_from ilike``, a
+        scan of all tickets; the indexed customer column answers the same."""
+        return [("partner_id", "in", self._mail_sender_partners(email_from_normalized).ids)]
+
+    @api.model
+    def _mail_sender_partners(self, email_from):
+        """Contacts with the sender's address, confirmed ones first (one indexed query)."""
+        email = email_normalize(email_from or "")
+        if not email:
+            return self.env["res.partner"]
+        partners = self.env["res.partner"].sudo().search([("email_normalized", "=", email)], order="id")
+        return partners.sorted(lambda p: not p.stueber_email_confirmed)
+
+    @api.model
+    def _mail_unknown_reason(self, senders):
+        return "unconfirmed_sender" if senders.user_ids else "unknown_sender"
+
+    @api.model
+    def _mail_ticket_from_subject(self, subject):
+        """The ticket whose token the subject holds (one query on the unique number)."""
+        match = TICKET_TOKEN.search(subject or "")
+        if not match:
+            return self.browse()
+        return self.sudo().with_context(active_test=False).search([("number", "=", match.group(1))], limit=1)
+
+    def _mail_accepts_sender(self, senders):
+        """Whether mail from ``senders`` (contacts of one address) may land on
+        this ticket by its token: the customer, a follower, a verified member
+        of the ticket's institution, or staff."""
+        self.ensure_one()
+        if not senders:
+            return False
+        if senders & (self.partner_id | self.message_partner_ids):
+            return True
+        if self.institution_id and self.institution_id in senders.stueber_verified_institution_ids:
+            return True
+        return any(senders.user_ids.mapped(lambda user: user._is_internal()))
+
+    def _mail_reply_reopens(self, senders, automatic):
+        """A reply by mail to a closed ticket counts when a person outside
+        staff sent it; automatic mail (vacation notices...) never reopens."""
+        self.ensure_one()
+        if not self.is_closed or automatic:
+            return False
+        return not any(senders.user_ids.mapped(lambda user: user._is_internal()))
+
+    @api.model
+    def _mail_reopen_on_reply(self):
+        return bool(self.env["ir.config_parameter"].sudo().get_param("stueber_helpdesk.reopen_on_reply"))
+
+    @api.model
+    def _mail_reopen_stage(self):
+        """Where a reopened ticket goes: the first open stage after New, else New."""
+        return self.env["stueber.helpdesk.stage"].sudo().search([("is_closed", "=", False)], limit=2)[-1:]
+
+    @api.model
+    def _mail_clean_subject(self, subject):
+        """A new ticket's subject: without another ticket's token."""
+        return " ".join(TICKET_TOKEN.sub("", subject or "").split()) or self.env._("(no subject)")

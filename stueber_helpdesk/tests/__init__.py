@@ -1,2 +1,1 @@
-from . import test_access_rules, test_ticket
-from . import test_i18n
+from . import test_access_rules, test_i18n, test_mail_gateway, test_mail_notifications, test_ticket
