@@ -7,7 +7,7 @@ import xmlrpc.client
 from odoo import api, fields, models
 from odoo.tools import email_normalize
 
-from .mail_loop import AUTOMATIC_MAIL_HEADERS, is_automatic_message, is_robot_address
+from .mail_loop import AUTOMATIC_MAIL_HEADERS, is_robot_address
 
 _logger = logging.getLogger(__name__)
 
@@ -298,9 +298,10 @@ class StueberHelpdeskUnassignedMail(models.Model):
         self.ensure_one()
         if self.reason not in REPLY_REASONS or not self.email_normalized:
             return False
-        if is_robot_address(self.email_normalized) or is_automatic_message(msg_dict):
+        if is_robot_address(self.email_normalized):
             return False
-        if isinstance(message, email.message.Message) and is_automatic_message(message):
+        parsed = message if isinstance(message, email.message.Message) else msg_dict
+        if self.env["mail.thread"]._stueber_is_automatic_message(parsed):
             return False
         return not self.search_count(
             [
