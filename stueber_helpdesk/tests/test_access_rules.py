@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import HelpdeskCase
@@ -429,3 +429,49 @@ class TestPortalRuleIsIndexFriendly(AccessCase):
         self.assertNotIn("stueber_helpdesk_membership", sql)
         self.assertIn('"partner_id"', sql)
         self.assertIn('"institution_id"', sql)
+
+
+@tagged("post_install", "-at_install")
+class TestDemoData(TransactionCase):
+    """The demo (installed by scripts/test and scripts/run) shows every case and obeys the rules."""
+
+    def demo(self, xmlid):
+        return self.env.ref(f"stueber_helpdesk.{xmlid}")
+
+    def test_demo_covers_all_stages_categories_channels_and_a_callback(self):
+        tickets = (
+            self.env[TICKET]
+            .search([("partner_id.email", "=like", "%@%")])
+            .filtered(lambda t: t.get_external_id()[t.id].startswith("stueber_helpdesk.demo_"))
+        )
+        self.assertGreaterEqual(len(tickets), 20)
+        self.assertEqual(tickets.stage_id, self.env["stueber.helpdesk.stage"].search([]))
+        self.assertEqual(set(tickets.mapped("channel")), {"portal", "email", "phone", "staff"})
+        self.assertEqual(set(tickets.mapped("priority")), {"0", "1", "2", "3"})
+        self.assertEqual(len(tickets.category_id), 3)
+        self.assertTrue(tickets.filtered("callback_requested"))
+        self.assertEqual(set(tickets.institution_id.mapped("customer_number")) - {False}, {"10001", "20002", "30003"})
+
+    def test_demo_logins_work_with_their_documented_passwords(self):
+        for xmlid, password in (("demo_user_agent_jana", "agent"), ("demo_user_lehrer_see", "portal")):
+            user = self.demo(xmlid)
+            credential = {"type": "password", "login": user.login, "password": password}
+            user.with_user(user)._check_credentials(credential, {"interactive": True})
+            self.assertEqual(user.lang, "de_DE")
+
+    def test_demo_pending_member_sees_only_own_ticket(self):
+        newcomer = self.demo("demo_user_neu_see")
+        self.assertEqual(self.env[TICKET].with_user(newcomer).search([]), self.demo("demo_ticket_t05"))
+
+    def test_demo_teacher_sees_school_tickets_but_not_other_schools_or_internal_notes(self):
+        teacher = self.demo("demo_user_lehrer_see")
+        visible = self.env[TICKET].with_user(teacher).search([])
+        self.assertEqual(visible.institution_id, self.demo("demo_school_see"))
+        self.assertIn(self.demo("demo_ticket_t02"), visible, "a colleague's ticket of the same school")
+        messages = (
+            self.env["mail.message"]
+            .with_user(teacher)
+            .search([("model", "=", TICKET), ("res_id", "=", self.demo("demo_ticket_t01").id)])
+        )
+        self.assertIn(self.demo("demo_message_t01_2"), messages, "the agent's answer")
+        self.assertNotIn(self.demo("demo_message_t01_4"), messages, "the internal note")
