@@ -36,12 +36,16 @@
         "wizards/stueber_helpdesk_call_log_views.xml",
         "views/stueber_helpdesk_unassigned_mail_views.xml",
         "wizards/stueber_helpdesk_unassigned_mail_assign_views.xml",
+        "views/stueber_helpdesk_portal_templates.xml",
         "views/stueber_helpdesk_menus.xml",
     ],
     "demo": [
         "demo/stueber_helpdesk_demo.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "stueber_helpdesk/static/src/interactions/**/*",
+        ],
         "web.assets_tests": [
             "stueber_helpdesk/static/tests/tours/**/*",
         ],

@@ -231,6 +231,82 @@ class StueberHelpdeskTicket(models.Model):
         }
 
     # ------------------------------------------------------------
+    # PORTAL
+    # ------------------------------------------------------------
+
+    def _portal_check_access(self):
+        """Portal users change tickets they may read, not by write rights.
+
+        Called as the user, the record rules decide; a sudoed recordset comes
+        from a caller that checked the user's rights or the access token.
+        """
+        if not self.env.su:
+            self.check_access("read")
+
+    @api.model
+    def _portal_new_stage(self):
+        return self.env["stueber.helpdesk.stage"].sudo().search([], limit=1)
+
+    def _portal_is_new(self):
+        """Whether the customer may still edit subject and description."""
+        self.ensure_one()
+        return self.stage_id == self._portal_new_stage()
+
+    def action_customer_close(self):
+        """'Problem solved': the customer closes the ticket (first closing stage)."""
+        self._portal_check_access()
+        stage = self.env["stueber.helpdesk.stage"].sudo().search([("is_closed", "=", True)], limit=1)
+        self.filtered(lambda t: not t.is_closed).sudo().write({"stage_id": stage.id})
+
+    def action_customer_reopen(self):
+        """The customer reopens a closed ticket: back to the first open stage after New, or New."""
+        self._portal_check_access()
+        stages = self.env["stueber.helpdesk.stage"].sudo().search([("is_closed", "=", False)], limit=2)
+        self.filtered("is_closed").sudo().write({"stage_id": stages[-1:].id})
+
+    def _portal_update_new(self, vals):
+        """Subject and description, editable by the customer while the ticket is New."""
+        self.ensure_one()
+        self._portal_check_access()
+        vals = {key: value for key, value in vals.items() if key in ("name", "description")}
+        if vals and self._portal_is_new():
+            self.sudo().write(vals)
+
+    def _portal_attach_files(self, files):
+        """Attach the files of the portal form, given as (name, content) pairs.
+
+        Portal users may not write tickets, which ir.attachment requires; the
+        files go onto this ticket only after the user's read access is checked.
+        """
+        self.ensure_one()
+        self._portal_check_access()
+        if not files:
+            return self.env["ir.attachment"]
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create([{"name": name, "raw": raw, "res_model": self._name, "res_id": self.id} for name, raw in files])
+        )
+        attachments.generate_access_token()
+        return attachments
+
+    def _portal_document_attachments(self):
+        """The files customers attached to the ticket itself (not to a message).
+
+        Attachments of messages are shown with their message in the chatter,
+        where internal notes never appear; files staff attach to the ticket
+        directly stay internal.
+        """
+        self.ensure_one()
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "=", self.id)], order="id")
+        )
+        in_messages = self.sudo().message_ids.attachment_ids
+        return attachments.filtered(lambda a: a not in in_messages and a.create_uid.share)
+
+    # ------------------------------------------------------------
     # MAIL
     # ------------------------------------------------------------
 
