@@ -382,11 +382,13 @@ class StueberHelpdeskTicket(models.Model):
         return f"[Ticket#{self.number}] {self.name}"
 
     def _notify_by_email_get_base_mail_values(self, message, recipients_data, additional_values=None):
-        """Automatic mails (receipt, status) say so in their headers (RFC 3834)."""
+        """Automatic mails say so in their headers (RFC 3834): receipt and
+        status mails (``auto_comment``), tracking and assignment notices;
+        not what a person wrote (``comment``, ``email``)."""
         values = super()._notify_by_email_get_base_mail_values(
             message, recipients_data, additional_values=additional_values
         )
-        if message.message_type == "auto_comment":
+        if message.message_type in ("auto_comment", "notification", "user_notification"):
             headers = ast.literal_eval(values.get("headers") or "{}")
             values["headers"] = repr({**headers, **self.env["mail.thread"]._stueber_automatic_mail_headers()})
         return values

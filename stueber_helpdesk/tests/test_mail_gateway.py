@@ -40,6 +40,12 @@ class TestMailGateway(HelpdeskMailCase):
         self.assertIn(self.support_email, receipt["reply_to"])
         self.assertFalse(self.unassigned())
 
+    def test_support_address_is_set_in_the_settings(self):
+        self.env["res.config.settings"].create({"stueber_helpdesk_alias_name": "hilfe"}).execute()
+        self.assertEqual(self.alias.alias_full_name, f"hilfe@{self.alias_domain}")
+        ticket = self.new_ticket("plain_text.eml", {self.support_email: self.alias.alias_full_name})
+        self.assertEqual(ticket.partner_id, self.teacher_a.partner_id)
+
     def test_sender_address_is_compared_normalised(self):
         ticket = self.new_ticket(
             "plain_text.eml", {"teacher_a <teacher_a@school-a.example>": '"Anna" <Teacher_A@School-A.Example>'}

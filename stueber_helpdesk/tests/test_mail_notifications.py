@@ -69,6 +69,9 @@ class TestMailNotifications(HelpdeskMailCase):
             ticket.with_user(self.manager).user_id = self.agent
             self.send_queue()
         self.assertFalse(self.sent_to(self.teacher_a.partner_id))
+        notices = self.sent_to(self.agent.partner_id)
+        self.assertEqual(len(notices), 1, "the agent learns of the assignment")
+        self.assertEqual(notices[0]["headers"].get("Auto-Submitted"), "auto-generated")
 
     def test_staff_message_reaches_customer_with_token_subject_and_attachments(self):
         ticket = self.create_ticket(self.agent, partner_id=self.teacher_a.partner_id.id)
