@@ -1,5 +1,6 @@
 from . import (
     mail_followers,
+    mail_message,
     mail_thread,
     res_config_settings,
     res_partner,

@@ -393,6 +393,25 @@ class TestMessageAccess(AccessCase):
         visible = self.ticket_messages(self.teacher_a, self.ticket_a)
         self.assertFalse(visible & (self.note | self.internal_comment))
 
+    def test_portal_user_cannot_read_internal_mail_or_tracking_on_own_ticket(self):
+        """Odoo core forbids only internal *comments* to portal readers; an
+        internal note that arrived by e-mail (an agent answering a note from
+        the mail client) or an internal notification must stay hidden too."""
+        mailed_note = self.ticket_a.message_post(
+            body=Markup("<p>Intern per Mail: Kunde zahlt nicht.</p>"),
+            message_type="email",
+            subtype_xmlid="mail.mt_note",
+            author_id=self.agent.partner_id.id,
+        )
+        internal_notification = self.ticket_a.message_post(
+            body=Markup("<p>Intern: Status geändert.</p>"),
+            message_type="notification",
+            subtype_xmlid="stueber_helpdesk.mt_ticket_stage",
+        )
+        for message in (mailed_note, internal_notification):
+            self.assertCannot(message, self.teacher_a, "read")
+        self.assertFalse(self.ticket_messages(self.teacher_a, self.ticket_a) & (mailed_note | internal_notification))
+
     def test_portal_user_cannot_post_on_other_institutions_ticket(self):
         with self.assertRaises(AccessError), mute_logger("odoo.addons.mail.models.mail_thread"):
             self.ticket_a.with_user(self.teacher_b).message_post(
@@ -439,12 +458,7 @@ class TestDemoData(TransactionCase):
         return self.env.ref(f"stueber_helpdesk.{xmlid}")
 
     def test_demo_covers_all_stages_categories_channels_and_a_callback(self):
-        tickets = (
-            self.env[TICKET]
-            .search([("partner_id.email", "=like", "%@%")])
-            .filtered(lambda t: t.get_external_id()[t.id].startswith("stueber_helpdesk.demo_"))
-        )
-        self.assertGreaterEqual(len(tickets), 20)
+        tickets = self.env[TICKET].concat(*(self.demo(f"demo_ticket_t{n:02d}") for n in range(1, 21)))
         self.assertEqual(tickets.stage_id, self.env["stueber.helpdesk.stage"].search([]))
         self.assertEqual(set(tickets.mapped("channel")), {"portal", "email", "phone", "staff"})
         self.assertEqual(set(tickets.mapped("priority")), {"0", "1", "2", "3"})
