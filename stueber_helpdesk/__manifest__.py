@@ -27,6 +27,8 @@
         "data/stueber_helpdesk_stage_data.xml",
         "data/stueber_helpdesk_category_data.xml",
         "data/mail_template_unassigned_data.xml",
+        "data/ir_config_parameter_signup_data.xml",
+        "data/mail_template_signup_data.xml",
         "views/stueber_helpdesk_ticket_views.xml",
         "views/stueber_helpdesk_institution_views.xml",
         "views/stueber_helpdesk_membership_views.xml",
@@ -37,6 +39,8 @@
         "views/stueber_helpdesk_unassigned_mail_views.xml",
         "wizards/stueber_helpdesk_unassigned_mail_assign_views.xml",
         "views/stueber_helpdesk_portal_templates.xml",
+        "views/stueber_helpdesk_signup_templates.xml",
+        "views/stueber_helpdesk_portal_institution_templates.xml",
         "views/stueber_helpdesk_menus.xml",
     ],
     "demo": [

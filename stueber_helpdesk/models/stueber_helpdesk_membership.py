@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .res_users import AUTO_SUBMITTED_HEADERS
+
 
 class StueberHelpdeskMembership(models.Model):
     """A person's membership of an institution.
@@ -74,7 +76,57 @@ class StueberHelpdeskMembership(models.Model):
     # ------------------------------------------------------------
 
     def action_approve(self):
+        """Verify the members and tell each of them by mail (staff or an institution admin decided)."""
+        to_notify = self.filtered(lambda m: m.state != "verified")
         self.write({"state": "verified"})
+        to_notify._stueber_attach_own_tickets()
+        to_notify._stueber_send_mail("stueber_helpdesk.mail_template_membership_approved")
 
     def action_reject(self):
+        """Reject the members and tell each of them by mail.
+
+        A rejected person keeps their own tickets: the portal rule gives
+        every customer their own tickets, whatever their membership.
+        """
+        to_notify = self.filtered(lambda m: m.state != "rejected")
         self.write({"state": "rejected", "is_institution_admin": False})
+        to_notify._stueber_send_mail("stueber_helpdesk.mail_template_membership_rejected")
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _stueber_verified_by_policy(self):
+        """Whether the institution lets this member in without a person's approval."""
+        self.ensure_one()
+        institution = self.institution_id
+        return institution.membership_policy == "customer_number" or institution._email_domain_allowed(
+            self.partner_id.email_normalized
+        )
+
+    def _stueber_on_email_confirmed(self):
+        """The member proved their address: verify where the policy allows, attach their tickets.
+
+        Called on the memberships of a partner right after the confirmation
+        link was used; the others stay pending until someone approves them.
+        """
+        pending = self.filtered(lambda m: m.state == "pending" and m._stueber_verified_by_policy())
+        pending.write({"state": "verified"})
+        self.filtered(lambda m: m.state == "verified")._stueber_attach_own_tickets()
+
+    def _stueber_attach_own_tickets(self):
+        """Give the member's tickets without institution to the institution they now belong to.
+
+        Only once the address is confirmed: until then the membership opens
+        nothing, and neither should the tickets move.
+        """
+        Ticket = self.env["stueber.helpdesk.ticket"].sudo()
+        for membership in self.filtered(lambda m: m.state == "verified" and m.partner_id.stueber_email_confirmed):
+            tickets = Ticket.search([("partner_id", "=", membership.partner_id.id), ("institution_id", "=", False)])
+            tickets.write({"institution_id": membership.institution_id.id})
+
+    def _stueber_send_mail(self, template_xmlid):
+        """Send ``template_xmlid`` to each member, marked as an automatic mail."""
+        template = self.env.ref(template_xmlid).sudo()
+        for membership in self:
+            template.send_mail(membership.id, email_values={"headers": AUTO_SUBMITTED_HEADERS})

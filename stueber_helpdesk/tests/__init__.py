@@ -4,9 +4,12 @@ from . import (
     test_mail_gateway,
     test_mail_imap,
     test_mail_notifications,
+    test_membership,
     test_portal,
     test_portal_attacks,
+    test_portal_institution,
     test_portal_queries,
+    test_signup,
     test_ticket,
     test_unassigned_mail,
 )

@@ -1,0 +1,97 @@
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from odoo import fields, models
+
+# How long the link of a confirmation mail may be used.
+CONFIRMATION_VALIDITY = timedelta(days=3)
+# A new link is sent at most this often, so the "send again" button cannot flood a mailbox.
+CONFIRMATION_RESEND_DELAY = timedelta(minutes=5)
+# RFC 3834: marks our mails as automatic, so that well-behaved systems do not answer them.
+AUTO_SUBMITTED_HEADERS = repr({"Auto-Submitted": "auto-generated"})
+
+
+def _hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ResUsers(models.Model):
+    """E-mail confirmation of self-registered portal users.
+
+    The confirmation link carries a random token; only its SHA-256 hash is
+    stored, with its expiry and the address it was sent to. The token is
+    single-use: confirming clears it. A token sent to an address the user
+    has changed since confirms nothing.
+    """
+
+    _inherit = "res.users"
+
+    stueber_confirm_token_hash = fields.Char(copy=False, groups="base.group_system")
+    stueber_confirm_token_email = fields.Char(copy=False, groups="base.group_system")
+    stueber_confirm_token_expiry = fields.Datetime(copy=False, groups="base.group_system")
+
+    # ------------------------------------------------------------
+    # BUSINESS
+    # ------------------------------------------------------------
+
+    def _stueber_confirmation_recently_sent(self):
+        """Whether a link went out less than ``CONFIRMATION_RESEND_DELAY`` ago."""
+        self.ensure_one()
+        expiry = self.sudo().stueber_confirm_token_expiry
+        return bool(expiry) and expiry - CONFIRMATION_VALIDITY + CONFIRMATION_RESEND_DELAY > fields.Datetime.now()
+
+    def _stueber_send_confirmation_mail(self):
+        """Issue a new confirmation token and mail its link at once.
+
+        A new token replaces the previous one, so only the latest link works.
+        """
+        self.ensure_one()
+        user = self.sudo()
+        token = secrets.token_urlsafe(32)
+        user.write(
+            {
+                "stueber_confirm_token_hash": _hash_token(token),
+                "stueber_confirm_token_email": user.partner_id.email_normalized,
+                "stueber_confirm_token_expiry": fields.Datetime.now() + CONFIRMATION_VALIDITY,
+            }
+        )
+        url = f"{user.get_base_url()}/web/signup/confirm/{user.id}/{token}"
+        template = self.env.ref("stueber_helpdesk.mail_template_signup_confirmation").sudo()
+        template.with_context(stueber_confirm_url=url).send_mail(
+            user.id, force_send=True, email_values={"headers": AUTO_SUBMITTED_HEADERS}
+        )
+
+    def _stueber_check_confirmation_token(self, token):
+        """Whether ``token`` is this user's current, unexpired token for their current address."""
+        self.ensure_one()
+        user = self.sudo()
+        if not (token and user.stueber_confirm_token_hash and user.stueber_confirm_token_expiry):
+            return False
+        if user.stueber_confirm_token_expiry < fields.Datetime.now():
+            return False
+        if user.stueber_confirm_token_email != user.partner_id.email_normalized:
+            return False
+        return hmac.compare_digest(user.stueber_confirm_token_hash, _hash_token(token))
+
+    def _stueber_confirm_email(self, token):
+        """Confirm the address with ``token``, once; then apply the memberships' policies.
+
+        :return: whether the token was valid
+        """
+        self.ensure_one()
+        if not self._stueber_check_confirmation_token(token):
+            return False
+        user = self.sudo()
+        email = user.stueber_confirm_token_email
+        user.write(
+            {
+                "stueber_confirm_token_hash": False,
+                "stueber_confirm_token_email": False,
+                "stueber_confirm_token_expiry": False,
+            }
+        )
+        user.partner_id.stueber_confirmed_email = email
+        user.partner_id.stueber_membership_ids._stueber_on_email_confirmed()
+        return True
