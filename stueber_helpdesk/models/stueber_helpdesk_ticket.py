@@ -410,7 +410,18 @@ class StueberHelpdeskTicket(models.Model):
             "channel": "email",
             **(custom_values or {}),
         }
-        return super().message_new(msg_dict, custom_values=values)
+        ticket = super().message_new(msg_dict, custom_values=values)
+        if ticket.followup_of_id:
+            ticket._mail_log_followup()
+        return ticket
+
+    def _mail_log_followup(self):
+        """Both tickets name each other, so staff find the history."""
+        old = self.followup_of_id
+        old._message_log(
+            body=self.env._("A reply to this closed ticket opened the follow-up ticket %(number)s.", number=self.number)
+        )
+        self._message_log(body=self.env._("Follow-up of the closed ticket %(number)s.", number=old.number))
 
     def message_update(self, msg_dict, update_vals=None):
         """A customer's reply reopens a closed ticket; with the setting off,

@@ -209,6 +209,8 @@ class TestMailGateway(HelpdeskMailCase):
         followup = self.new_ticket("outlook_aw_reply.eml", {"@@NUMBER@@": self.ticket_a.number})
         self.assertNotEqual(followup, self.ticket_a)
         self.assertEqual(followup.followup_of_id, self.ticket_a)
+        self.assertIn(f"follow-up ticket {followup.number}", self.ticket_a.message_ids[0].body)
+        self.assertIn(f"closed ticket {self.ticket_a.number}", "".join(followup.message_ids.mapped("body")))
         self.assertEqual(followup.partner_id, self.teacher_a.partner_id)
         self.assertTrue(self.ticket_a.is_closed)
         self.assertReceipt(followup)
