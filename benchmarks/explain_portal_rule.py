@@ -16,9 +16,14 @@ The database is created with stueber_helpdesk when missing (about a minute) and 
 once: institutions, memberships and tickets by SQL bulk inserts (the benchmark measures
 reads, not the ORM's create), five customer partners per institution, and one portal
 user ``bench.portal@example.com``: a verified member of the first institution, customer
-of its own tickets there and follower of three tickets of other institutions. Seeding
-again happens only when the database holds fewer tickets than asked for. Nothing is
-written by the measurement itself.
+of its own tickets there and follower of three tickets of other institutions. A database
+is seeded for one size only; use one database per ``--tickets``. Nothing is written by
+the measurement itself.
+
+Exit status 1 when the ticket table is scanned sequentially at 10,000 tickets or more;
+below that (e.g. ``--tickets 1000 --institutions 20``) a sequential scan of a few pages
+is the planner's right choice. For comparison the script also explains the rule shape it
+avoids, a follower sub-select (``id IN (SELECT res_id FROM mail_followers ...)``).
 """
 
 import argparse
@@ -32,6 +37,7 @@ ODOO_SRC = os.environ.get("ODOO_SRC", os.path.expanduser("~/odoo-19.0"))
 REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PORTAL_LOGIN = "bench.portal@example.com"
 TICKET_TABLE = "stueber_helpdesk_ticket"
+SEQ_SCAN_EXPECTED_BELOW = 10_000
 
 
 def parse_args():
@@ -86,7 +92,10 @@ def seed(env, n_tickets, n_institutions):
     """Bulk-insert institutions, customers, memberships and tickets by SQL."""
     cr = env.cr
     cr.execute(f"SELECT count(*) FROM {TICKET_TABLE} WHERE name LIKE 'Bench %%'")
-    if cr.fetchone()[0] >= n_tickets:
+    seeded = cr.fetchone()[0]
+    if seeded:
+        if seeded != n_tickets:
+            sys.exit(f"{env.cr.dbname} holds {seeded} bench tickets, not {n_tickets}: use another --db.")
         return
     started = time.perf_counter()
     print(f"Seeding {n_tickets} tickets over {n_institutions} institutions...", flush=True)
@@ -274,16 +283,15 @@ def main():
         median, fastest, slowest = timed(cr, sql, args.runs)
         print(f"\n=== for comparison, not used: a follower sub-select in the rule ===\n{explain(cr, sql)}")
         print(f"\nfollower sub-select count: median {median:.2f} ms (min {fastest:.2f}, max {slowest:.2f})")
-        print(
-            "\nRESULT: "
-            + (
-                "sequential scan of the ticket table!"
-                if seq_scan
-                else "index scans only, no sequential scan of tickets"
-            )
-        )
+        # Below some ten thousand rows a sequential scan is the planner's right choice.
+        if not seq_scan:
+            print("\nRESULT: index scans only (BitmapOr), no sequential scan of the ticket table")
+        elif total < SEQ_SCAN_EXPECTED_BELOW:
+            print(f"\nRESULT: sequential scan, as expected for a table of {total} tickets")
+        else:
+            print("\nRESULT: sequential scan of the ticket table!")
         cr.rollback()
-    return 1 if seq_scan else 0
+    return 1 if seq_scan and total >= SEQ_SCAN_EXPECTED_BELOW else 0
 
 
 if __name__ == "__main__":

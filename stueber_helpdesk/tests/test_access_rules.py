@@ -419,7 +419,21 @@ class TestMessageAccess(AccessCase):
             )
 
     def test_portal_user_cannot_alter_or_delete_staff_answers(self):
+        self.ticket_a.message_subscribe(partner_ids=self.teacher_a.partner_id.ids)
+        answer = self.ticket_a.with_user(self.agent).message_post(
+            body=Markup("<p>Bitte Treiber 4.2 installieren.</p>"),
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=self.teacher_a.partner_id.ids,
+        )
+        self.assertIn(self.teacher_a.partner_id, answer.partner_ids | answer.notification_ids.res_partner_id)
+        with self.assertRaises(AccessError):
+            answer.with_user(self.teacher_a).write({"body": Markup("<p>Gefälscht</p>")})
         self.assertCannot(self.answer, self.secretary_a, "write")
+        own = self.ticket_a.with_user(self.teacher_a).message_post(
+            body="Danke!", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        own.with_user(self.teacher_a).check_access("write")
         for user in (self.teacher_a, self.secretary_a):
             self.assertCannot(self.answer, user, "unlink")
 
