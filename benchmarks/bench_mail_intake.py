@@ -18,19 +18,22 @@ Usage (a database with stueber_helpdesk installed, e.g. one made by
 Environment: ``ODOO_SRC`` (default ``~/odoo-19.0``), ``PGHOST``/``PGPORT``/``PGUSER``
 as for the scripts in ``scripts/``.
 
-Nothing is kept: everything happens in one transaction that is rolled back at
-the end. Tickets beyond those already there are seeded with SQL (customers,
-two messages and a follower per ticket, like tickets that came by mail), then
-``ANALYZE``d. After each mail the script flushes and clears the caches the
-way the fetchmail loop's commit does, but sends nothing (SMTP is never
-contacted). The first mails are a warm-up and not counted.
+Nothing is kept: the benchmark works on a throw-away copy of the database
+(``CREATE DATABASE ... TEMPLATE``, so nobody may be connected to it meanwhile)
+and drops it at the end. Like the fetchmail loop it commits after each mail;
+it sends nothing (the receipts stay queued, SMTP is never contacted).
+Tickets beyond those already there are seeded with SQL (customers, two
+messages and a follower per ticket, like tickets that came by mail), then
+``ANALYZE``d. The first mails are a warm-up and not counted.
 """
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,7 +43,8 @@ sys.path.insert(0, str(ODOO_SRC))
 import odoo  # noqa: E402
 from odoo import api  # noqa: E402
 from odoo.modules.registry import Registry  # noqa: E402
-from odoo.tools import config  # noqa: E402
+from odoo.sql_db import close_db, db_connect  # noqa: E402
+from odoo.tools import SQL, config  # noqa: E402
 
 # Odoo's gateway takes more than 20 new tickets from one sender within two
 # hours for a mail loop (mail.gateway.loop.threshold): each sender of the
@@ -92,6 +96,7 @@ def parse_args():
 
 
 def setup_odoo(database):
+    """Odoo's configuration for ``database`` (addons path with this repository)."""
     addons = f"{ODOO_SRC / 'odoo' / 'addons'},{ODOO_SRC / 'addons'},{REPO}"
     args = ["--addons-path", addons, "-d", database, "--log-level", "warn"]
     for option, var in (("--db_host", "PGHOST"), ("--db_port", "PGPORT"), ("--db_user", "PGUSER")):
@@ -100,7 +105,6 @@ def setup_odoo(database):
     if "PGHOST" not in os.environ:
         args += ["--db_host", "127.0.0.1"]
     config.parse_config(args, setup_logging=True)
-    return Registry(database)
 
 
 class Bench:
@@ -284,15 +288,14 @@ class Bench:
         return NEW_MAIL.format(name=partner.name, email=partner.email, support=self.support, tag=self.tag, n=n)
 
     def process(self, kind):
-        """One mail through the gateway, then what the fetchmail loop's commit does (without SMTP)."""
+        """One mail through the gateway and its commit, as in the fetchmail loop (without SMTP)."""
         raw = self._mail(kind).encode()
         queries = self.cr.sql_log_count
         start = time.perf_counter()
         result = self.env["mail.thread"].message_process(None, raw)
-        self.cr.flush()
-        self.cr.clear()
+        self.cr.postcommit.clear()  # would send the receipt over SMTP
+        self.cr.commit()
         elapsed = time.perf_counter() - start
-        self.cr.postcommit.clear()  # would send the receipts over SMTP
         if not result:
             raise RuntimeError(f"a {kind} mail was not accepted (see Unassigned Mail):\n{raw.decode()}")
         return elapsed, self.cr.sql_log_count - queries
@@ -332,36 +335,56 @@ def report(level, tickets, total, results, mails):
     return row
 
 
+def copy_database(source):
+    """A throw-away copy of ``source`` (PostgreSQL template copy): the benchmark commits after each mail."""
+    work = f"{source}_bench_{os.getpid()}"
+    with closing(db_connect("postgres").cursor()) as cr:
+        cr._cnx.autocommit = True
+        cr.execute(SQL("CREATE DATABASE %s TEMPLATE %s", SQL.identifier(work), SQL.identifier(source)))
+    return work
+
+
+def drop_database(work):
+    Registry.delete(work)
+    close_db(work)
+    with closing(db_connect("postgres").cursor()) as cr:
+        cr._cnx.autocommit = True
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(work)))
+    shutil.rmtree(config.filestore(work), ignore_errors=True)
+
+
 def main():
     args = parse_args()
     levels = [int(level) for level in args.levels.split(",")]
-    registry = setup_odoo(args.database)
-    cr = registry.cursor()
+    setup_odoo(args.database)
+    work = copy_database(args.database)
     try:
-        env = api.Environment(cr, api.SUPERUSER_ID, {"tz": "Europe/Berlin"})
-        new_mails = WARMUP + args.mails * len(levels) // 2
-        bench = Bench(env, senders=-(-new_mails // MAILS_PER_SENDER))
-        bench.seed(levels[0])
-        for index in range(WARMUP):
-            bench.process("new" if index % 2 == 0 else "reply")
-        print(f"Odoo {odoo.release.version}, database {args.database}, {args.mails} mails per level", flush=True)
-        rows = []
-        for level in levels:
-            bench.seed(level)
-            tickets = bench.ticket_count()
-            total, results = bench.run_level(args.mails)
-            rows.append(report(level, tickets, total, results, args.mails))
-        if len(rows) > 1:
-            first, last = rows[0], rows[-1]
-            print(
-                f"ratio {last['tickets']:,} vs {first['tickets']:,} tickets: "
-                f"mails/s {last['mails_per_s'] / first['mails_per_s']:.2f}x, "
-                f"queries/mail new {last['new']['queries_median'] / first['new']['queries_median']:.2f}x, "
-                f"reply {last['reply']['queries_median'] / first['reply']['queries_median']:.2f}x"
-            )
+        with Registry(work).cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {"tz": "Europe/Berlin"})
+            new_mails = WARMUP + args.mails * len(levels) // 2
+            bench = Bench(env, senders=-(-new_mails // MAILS_PER_SENDER))
+            bench.seed(levels[0])
+            cr.commit()
+            for index in range(WARMUP):
+                bench.process("new" if index % 2 == 0 else "reply")
+            print(f"Odoo {odoo.release.version}, copy of {args.database}, {args.mails} mails per level", flush=True)
+            rows = []
+            for level in levels:
+                bench.seed(level)
+                cr.commit()
+                tickets = bench.ticket_count()
+                total, results = bench.run_level(args.mails)
+                rows.append(report(level, tickets, total, results, args.mails))
+            if len(rows) > 1:
+                first, last = rows[0], rows[-1]
+                print(
+                    f"ratio {last['tickets']:,} vs {first['tickets']:,} tickets: "
+                    f"mails/s {last['mails_per_s'] / first['mails_per_s']:.2f}x, "
+                    f"queries/mail new {last['new']['queries_median'] / first['new']['queries_median']:.2f}x, "
+                    f"reply {last['reply']['queries_median'] / first['reply']['queries_median']:.2f}x"
+                )
     finally:
-        cr.rollback()
-        cr.close()
+        drop_database(work)
 
 
 if __name__ == "__main__":
