@@ -48,17 +48,18 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
         }
 
     def _ticket_searchbar_filters(self):
+        """Filters of the list; a domain is built only for the chosen filter."""
         partner = request.env.user.partner_id
-        institutions = partner.stueber_verified_institution_ids
         return {
-            "all": {"label": request.env._("All"), "domain": Domain.TRUE},
-            "mine": {"label": request.env._("Mine"), "domain": Domain("partner_id", "=", partner.id)},
+            "all": {"label": request.env._("All"), "domain": lambda: Domain.TRUE},
+            "mine": {"label": request.env._("Mine"), "domain": lambda: Domain("partner_id", "=", partner.id)},
             "institution": {
                 "label": request.env._("My institution"),
-                "domain": Domain("institution_id", "in", institutions.ids) if institutions else Domain.FALSE,
+                # Verified members only: a pending member has no verified institution.
+                "domain": lambda: Domain("institution_id", "in", partner.stueber_verified_institution_ids.ids),
             },
-            "open": {"label": request.env._("Open"), "domain": Domain("is_closed", "=", False)},
-            "closed": {"label": request.env._("Closed"), "domain": Domain("is_closed", "=", True)},
+            "open": {"label": request.env._("Open"), "domain": lambda: Domain("is_closed", "=", False)},
+            "closed": {"label": request.env._("Closed"), "domain": lambda: Domain("is_closed", "=", True)},
         }
 
     def _ticket_searchbar_groupby(self):
@@ -91,7 +92,7 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
         sortby = sortby if sortby in sortings else "date"
         filterby = filterby if filterby in filters else "all"
         groupby = groupby if groupby in groupbys else "none"
-        domain = filters[filterby]["domain"] & self._ticket_search_domain(search)
+        domain = filters[filterby]["domain"]() & self._ticket_search_domain(search)
         order = sortings[sortby]["order"]
         if groupby == "status":
             order = f"stage_id, {order}"
@@ -105,7 +106,7 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
         )
         tickets = Ticket.search_fetch(
             domain,
-            ["number", "name", "stage_id", "partner_id", "write_date"],
+            ["number", "name", "stage_id", "is_closed", "partner_id", "write_date"],
             order=order,
             limit=self._items_per_page,
             offset=pager["offset"],
@@ -191,9 +192,11 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
         }
         if form.get("phone", "").strip():
             vals["phone"] = form["phone"].strip()
-        category = request.env["stueber.helpdesk.category"].browse(int(form.get("category_id") or 0) or [])
-        if category and category.exists() and category.has_access("read"):
-            vals["category_id"] = category.id
+        category_id = form.get("category_id") or ""
+        if category_id.isdigit():
+            category = request.env["stueber.helpdesk.category"].browse(int(category_id)).exists()
+            if category.has_access("read"):
+                vals["category_id"] = category.id
         return vals
 
     @http.route("/my/tickets/new", type="http", auth="user", methods=["GET"], website=True)
@@ -241,6 +244,10 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
     @http.route("/my/tickets/<int:ticket_id>", type="http", auth="public", methods=["GET"], website=True)
     def portal_my_ticket(self, ticket_id, access_token=None, **kw):
         ticket_sudo = self._ticket_check_access(ticket_id, access_token)
+        if not ticket_sudo and request.env.user._is_public():
+            # Logged out, from a mail link without token: log in first, whether
+            # or not the ticket exists.
+            return request.redirect(f"/web/login?redirect=/my/tickets/{ticket_id}")
         if not ticket_sudo:
             return request.not_found()
         values = self._stueber_layout_values("ticket")
