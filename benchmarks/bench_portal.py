@@ -301,8 +301,8 @@ def login(base, db):
     return session
 
 
-def measure(session, base, path, n_requests):
-    """Client-side median latency (ms) of ``n_requests`` after five warm-up requests."""
+def request_function(session, base, path):
+    """A call of ``path`` as the portal page makes it; fails loudly on an error answer."""
     if path == "/my/counters":
 
         def call():
@@ -312,20 +312,30 @@ def measure(session, base, path, n_requests):
                 timeout=30,
             )
             assert "result" in response.json(), response.text
-    else:
 
-        def call():
-            response = session.get(f"{base}{path}", timeout=30, allow_redirects=False)
-            assert response.status_code == 200, (path, response.status_code)
+        return call
 
-    for _ in range(5):
-        call()
-    durations = []
-    for _ in range(n_requests):
-        started = time.perf_counter()
-        call()
-        durations.append((time.perf_counter() - started) * 1000)
-    return statistics.median(durations)
+    def call():
+        response = session.get(f"{base}{path}", timeout=30, allow_redirects=False)
+        assert response.status_code == 200, (path, response.status_code)
+
+    return call
+
+
+def measure(session, base, paths, n_requests):
+    """Client-side median latency (ms) per path of ``n_requests`` after five warm-up rounds.
+
+    The paths take turns, so a change of machine load hits them alike and the ratios hold.
+    """
+    calls = {label: request_function(session, base, path) for label, path in paths.items()}
+    durations = {label: [] for label in paths}
+    for round_ in range(5 + n_requests):
+        for label, call in calls.items():
+            started = time.perf_counter()
+            call()
+            if round_ >= 5:
+                durations[label].append((time.perf_counter() - started) * 1000)
+    return {label: statistics.median(values) for label, values in durations.items()}
 
 
 def server_figures(log_path, path, n_requests):
@@ -360,13 +370,11 @@ def run_size(args, n_tickets):
     server, log = start_server(db, args.port, log_path)
     try:
         session = login(base, db)
-        results = {}
-        for label, path in paths.items():
-            latency = measure(session, base, path, args.requests)
-            log.flush()
-            time.sleep(0.2)
-            queries, sql_ms = server_figures(log_path, path, args.requests)
-            results[label] = (latency, queries, sql_ms)
+        latencies = measure(session, base, paths, args.requests)
+        time.sleep(0.5)  # let the server write its last log lines
+        results = {
+            label: (latencies[label], *server_figures(log_path, path, args.requests)) for label, path in paths.items()
+        }
     finally:
         stop_server(server, log)
     for label, (latency, queries, sql_ms) in results.items():
