@@ -16,7 +16,8 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
     Records are read as the user, so the record rules decide what a person
     sees; a ticket page is also opened by the ticket's ``access_token`` from
     a mail link. Any other ticket is answered exactly like one that does not
-    exist (404), so ids cannot be probed.
+    exist (404; a logged-out visitor is sent to the login), so ids cannot be
+    probed.
     """
 
     # ------------------------------------------------------------
@@ -195,7 +196,7 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
         category_id = form.get("category_id") or ""
         if category_id.isdigit():
             category = request.env["stueber.helpdesk.category"].browse(int(category_id)).exists()
-            if category.has_access("read"):
+            if category and category.has_access("read"):
                 vals["category_id"] = category.id
         return vals
 
