@@ -74,23 +74,22 @@ class StueberAuthSignup(AuthSignupHome):
         return request.redirect(qcontext.get("redirect") or "/my", local=True)
 
     @http.route(
-        "/web/signup/confirm/<int:user_id>/<string:token>",
+        "/web/signup/confirm/<string:token>",
         type="http",
         auth="public",
         website=True,
         sitemap=False,
         methods=["GET", "POST"],
     )
-    def stueber_signup_confirm(self, user_id, token, **kw):
+    def stueber_signup_confirm(self, token, **kw):
         """Confirm an e-mail address by the link of the confirmation mail.
 
         GET only shows a button: mail scanners that follow links must not use
-        up the single-use token. The POST (with CSRF token) confirms. The id
-        only says whose token hash to compare; the token is the check.
+        up the single-use token. The POST (with CSRF token) confirms. The link
+        names no user: the token finds its owner.
         """
-        user = request.env["res.users"].sudo().browse(user_id).exists()
-        valid = bool(user) and user.active and user._stueber_check_confirmation_token(token)
-        if not valid:
+        user = request.env["res.users"]._stueber_user_by_confirmation_token(token)
+        if not user:
             return request.render("stueber_helpdesk.signup_confirm_invalid", {}, status=404)
         if request.httprequest.method != "POST":
             return request.render("stueber_helpdesk.signup_confirm", {"action": request.httprequest.path})

@@ -10,12 +10,13 @@ class ResConfigSettings(models.TransientModel):
         default=25,
         help="Largest file a customer may attach to a ticket in the portal.",
     )
+    # On by default through data/ir_config_parameter_mail_data.xml, not
+    # default=True: switching a boolean parameter off deletes it, so a default
+    # here would switch it on again.
     stueber_helpdesk_reopen_on_reply = fields.Boolean(
         string="Reopen Closed Tickets on Reply",
         config_parameter="stueber_helpdesk.reopen_on_reply",
-        help="A customer's reply to a closed ticket reopens it. Off: the reply opens a follow-up ticket. "
-        "On by default (data/ir_config_parameter_mail_data.xml): a boolean parameter switched off is deleted, "
-        "so a default here would switch it on again.",
+        help="A customer's reply to a closed ticket reopens it. Off: the reply opens a follow-up ticket.",
     )
 
     # ---- E-mail intake (support alias) ----

@@ -3,7 +3,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 # How long the link of a confirmation mail may be used.
 CONFIRMATION_VALIDITY = timedelta(days=3)
@@ -28,7 +28,7 @@ class ResUsers(models.Model):
 
     _inherit = "res.users"
 
-    stueber_confirm_token_hash = fields.Char(copy=False, groups="base.group_system")
+    stueber_confirm_token_hash = fields.Char(copy=False, groups="base.group_system", index="btree_not_null")
     stueber_confirm_token_email = fields.Char(copy=False, groups="base.group_system")
     stueber_confirm_token_expiry = fields.Datetime(copy=False, groups="base.group_system")
 
@@ -57,11 +57,23 @@ class ResUsers(models.Model):
                 "stueber_confirm_token_expiry": fields.Datetime.now() + CONFIRMATION_VALIDITY,
             }
         )
-        url = f"{user.get_base_url()}/web/signup/confirm/{user.id}/{token}"
+        url = f"{user.get_base_url()}/web/signup/confirm/{token}"
         template = self.env.ref("stueber_helpdesk.mail_template_signup_confirmation").sudo()
         template.with_context(stueber_confirm_url=url).send_mail(
             user.id, force_send=True, email_values={"headers": AUTO_SUBMITTED_HEADERS}
         )
+
+    @api.model
+    def _stueber_user_by_confirmation_token(self, token):
+        """The user whose current confirmation link carries ``token``, or no user.
+
+        The link names no user: the token alone finds its owner (by the
+        stored hash), so nobody can point the check at someone else's account.
+        """
+        if not token:
+            return self.browse()
+        user = self.sudo().search([("stueber_confirm_token_hash", "=", _hash_token(token))], limit=1)
+        return user if user and user._stueber_check_confirmation_token(token) else self.browse()
 
     def _stueber_check_confirmation_token(self, token):
         """Whether ``token`` is this user's current, unexpired token for their current address."""
