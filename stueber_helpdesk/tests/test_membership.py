@@ -23,7 +23,9 @@ class TestMembership(HelpdeskCase):
         self.assertTrue(user._stueber_confirm_email(token))
 
     def _mails(self, membership, template_xmlid):
-        subject = self.env.ref(template_xmlid)._render_field("subject", membership.ids, compute_lang=True)[membership.id]
+        subject = self.env.ref(template_xmlid)._render_field("subject", membership.ids, compute_lang=True)[
+            membership.id
+        ]
         return self.env["mail.mail"].search(
             [("model", "=", membership._name), ("res_id", "=", membership.id), ("subject", "=", subject)]
         )
