@@ -176,7 +176,7 @@ class TestUnassignedMail(HelpdeskMailCase):
         self.assertEqual(kept.reason, "unconfirmed_sender")
         self.assertEqual(kept.partner_id, self.teacher_a.partner_id)
         hint = self.hints()
-        self.assertIn("not yet confirmed", hint.body_html)
+        self.assertIn("/web/login", hint.body_html, "the log-in link, to have the confirmation sent again")
         self.assertNotIn("/web/signup", hint.body_html)
 
     def test_vacation_notice_gets_no_hint(self):
