@@ -5,12 +5,12 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from .mail_loop import AUTOMATIC_MAIL_HEADERS
+
 # How long the link of a confirmation mail may be used.
 CONFIRMATION_VALIDITY = timedelta(days=3)
 # A new link is sent at most this often, so the "send again" button cannot flood a mailbox.
 CONFIRMATION_RESEND_DELAY = timedelta(minutes=5)
-# RFC 3834: marks our mails as automatic, so that well-behaved systems do not answer them.
-AUTO_SUBMITTED_HEADERS = repr({"Auto-Submitted": "auto-generated"})
 
 
 def _hash_token(token):
@@ -60,7 +60,7 @@ class ResUsers(models.Model):
         url = f"{user.get_base_url()}/web/signup/confirm/{token}"
         template = self.env.ref("stueber_helpdesk.mail_template_signup_confirmation").sudo()
         template.with_context(stueber_confirm_url=url).send_mail(
-            user.id, force_send=True, email_values={"headers": AUTO_SUBMITTED_HEADERS}
+            user.id, force_send=True, email_values={"headers": repr(AUTOMATIC_MAIL_HEADERS)}
         )
 
     @api.model

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .res_users import AUTO_SUBMITTED_HEADERS
+from .mail_loop import AUTOMATIC_MAIL_HEADERS
 
 
 class StueberHelpdeskMembership(models.Model):
@@ -129,4 +129,4 @@ class StueberHelpdeskMembership(models.Model):
         """Send ``template_xmlid`` to each member, marked as an automatic mail."""
         template = self.env.ref(template_xmlid).sudo()
         for membership in self:
-            template.send_mail(membership.id, email_values={"headers": AUTO_SUBMITTED_HEADERS})
+            template.send_mail(membership.id, email_values={"headers": repr(AUTOMATIC_MAIL_HEADERS)})
