@@ -122,6 +122,7 @@ class Bench:
             [{"name": "Drucker druckt nicht", "partner_id": partner.id} for partner in self.senders]
         )
         self.counter = 0
+        self.new_count = 0  # new mails take turns among the senders (the counter also counts replies)
         self.seeded_partners = 0
 
     # -- set-up ---------------------------------------------------------
@@ -284,7 +285,8 @@ class Bench:
                 tag=self.tag,
                 n=n,
             )
-        partner = self.senders[n % len(self.senders)]
+        self.new_count += 1
+        partner = self.senders[self.new_count % len(self.senders)]
         return NEW_MAIL.format(name=partner.name, email=partner.email, support=self.support, tag=self.tag, n=n)
 
     def process(self, kind):

@@ -1,5 +1,7 @@
 import logging
 import traceback
+from contextlib import contextmanager
+from email.message import Message
 
 from odoo import api, models
 from odoo.tools.mail import email_normalize
@@ -7,6 +9,37 @@ from odoo.tools.mail import email_normalize
 from .mail_loop import AUTOMATIC_MAIL_HEADERS, is_automatic_message
 
 _logger = logging.getLogger(__name__)
+
+# Key in ``cr.cache`` of the memo of one mail's parsing and routing (see
+# ``_stueber_routing_memo``).
+ROUTING_MEMO = "stueber_mail_routing_memo"
+
+
+@contextmanager
+def _stueber_routing_memo(cr):
+    """A memo for alias and own-address lookups, alive while Odoo parses and
+    routes one mail; ``_message_route_process`` ends it before anything is
+    created, so no lookup outlives the data it read."""
+    previous = cr.cache.get(ROUTING_MEMO)
+    cr.cache[ROUTING_MEMO] = {}
+    try:
+        yield
+    finally:
+        if previous is None:
+            cr.cache.pop(ROUTING_MEMO, None)
+        else:
+            cr.cache[ROUTING_MEMO] = previous
+
+
+def _routing_memo_get(env, key, compute):
+    """``compute()``, once per key while a mail is parsed and routed."""
+    memo = env.cr.cache.get(ROUTING_MEMO)
+    if memo is None:
+        return compute()
+    key = (env.uid, env.su, *key)
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 class MailThread(models.AbstractModel):
@@ -27,7 +60,7 @@ class MailThread(models.AbstractModel):
         # The original bytes, for the .eml of a mail kept in Unassigned Mail.
         thread = self.with_context(stueber_mail_raw=message)
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint(), _stueber_routing_memo(self.env.cr):
                 return super(MailThread, thread).message_process(
                     model,
                     message,
@@ -54,8 +87,13 @@ class MailThread(models.AbstractModel):
     @api.model
     def _message_route_process(self, message, message_dict, routes):
         """Flag the processing of automatic mail in the context: no receipt
-        answers it and it reopens no ticket."""
-        if self._stueber_is_automatic_message(message):
+        answers it and it reopens no ticket.
+
+        Records are created from here on: the lookups memoised while routing
+        are forgotten."""
+        automatic = self._stueber_is_automatic_message(message)
+        self.env.cr.cache.pop(ROUTING_MEMO, None)
+        if automatic:
             automatic = self.with_context(stueber_mail_automatic=True)
             return super(MailThread, automatic)._message_route_process(message, message_dict, routes)
         return super()._message_route_process(message, message_dict, routes)
@@ -63,21 +101,48 @@ class MailThread(models.AbstractModel):
     @api.model
     def _stueber_is_automatic_message(self, message):
         """``mail_loop.is_automatic_message`` knowing our own sender addresses."""
-        return is_automatic_message(message, own_addresses=self._stueber_own_addresses())
+
+        def compute():
+            return is_automatic_message(message, own_addresses=self._stueber_own_addresses())
+
+        if not isinstance(message, Message):
+            return compute()
+        # asked by the routing and by the processing of a reply: its headers are parsed once
+        # (the key holds the message itself, so no other message can take its id)
+        return _routing_memo_get(self.env, ("automatic", message), compute)
 
     @api.model
     def _stueber_own_addresses(self):
         """Addresses our own mail comes from: catchall, bounce and default
-        senders of the alias domains, and the support alias."""
+        senders of the alias domains, and the support alias (looked up once
+        per mail while routing)."""
+        return _routing_memo_get(self.env, ("own_addresses",), self._stueber_own_addresses_lookup)
+
+    @api.model
+    def _stueber_own_addresses_lookup(self):
         domains = self.env["mail.alias.domain"].sudo().search([])
         addresses = domains.mapped("catchall_email") + domains.mapped("bounce_email")
         addresses += domains.mapped("default_from_email")
         alias = self.env.ref("stueber_helpdesk.mail_alias_support", raise_if_not_found=False)
         if alias and alias.sudo().alias_domain_id:
             addresses.append(alias.sudo().alias_full_name)
-        return {email_normalize(address) for address in addresses if address}
+        return frozenset(email_normalize(address) for address in addresses if address)
 
     @api.model
     def _stueber_automatic_mail_headers(self):
         """Headers for every automatic mail (RFC 3834), see ``mail_loop``."""
         return dict(AUTOMATIC_MAIL_HEADERS)
+
+
+class MailAliasDomain(models.Model):
+    _inherit = "mail.alias.domain"
+
+    @api.model
+    def _find_aliases(self, email_list):
+        """Odoo looks up the same addresses up to four times while parsing
+        and routing one mail (two queries each): once is enough."""
+        return list(
+            _routing_memo_get(
+                self.env, ("aliases", tuple(email_list)), lambda: super(MailAliasDomain, self)._find_aliases(email_list)
+            )
+        )

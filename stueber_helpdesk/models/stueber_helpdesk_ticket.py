@@ -360,15 +360,63 @@ class StueberHelpdeskTicket(models.Model):
         if context.get("tracking_disable") or context.get("stueber_mail_automatic"):
             return
         template = self.env.ref("stueber_helpdesk.mail_template_ticket_receipt", raise_if_not_found=False)
-        for ticket in self.sudo().filtered(lambda t: t.partner_id.email):
-            ticket.message_post_with_source(
-                template,
-                message_type="auto_comment",
-                subtype_xmlid="mail.mt_note",
-                email_layout_xmlid="mail.mail_notification_light",
-                author_id=ticket.company_id.partner_id.id,
-                notify_author_mention=True,  # the customer may be the user creating the ticket
+        tickets = self.sudo().filtered(lambda t: t.partner_id.email)
+        if not template or not tickets:
+            return
+        template = template.with_env(tickets.env)
+        if template.attachment_ids or template.report_template_ids:
+            # attachments and reports: the composer copies and generates them
+            for ticket in tickets:
+                ticket.message_post_with_source(template, **ticket._mail_receipt_post_values())
+            return
+        render_fields = (
+            "subject",
+            "body_html",
+            "email_cc",
+            "email_to",
+            "partner_to",
+            "lang",
+            "reply_to",
+            "scheduled_date",
+        )
+        rendered = template._generate_template(tickets.ids, render_fields, find_or_create_partners=True)
+        for ticket in tickets:
+            ticket.message_post(
+                **ticket._mail_receipt_post_values(),
+                **ticket._mail_receipt_rendered_values(template, rendered[ticket.id]),
             )
+
+    def _mail_receipt_post_values(self):
+        """What the receipt is: an automatic note-subtype message from the
+        company in the light layout."""
+        self.ensure_one()
+        return {
+            "message_type": "auto_comment",
+            "subtype_xmlid": "mail.mt_note",
+            "email_layout_xmlid": "mail.mail_notification_light",
+            "author_id": self.company_id.partner_id.id,
+            "notify_author_mention": True,  # the customer may be the user creating the ticket
+        }
+
+    def _mail_receipt_rendered_values(self, template, values):
+        """``message_post`` values from the template rendered once
+        (``_generate_template``), as the mail composer derives them from the
+        same template field by field (``message_post_with_source``), which
+        cost a third of a new mail's time."""
+        self.ensure_one()
+        reply_to = values.get("reply_to")
+        return {
+            "subject": values.get("subject") or self._message_compute_subject(),
+            "body": values.get("body_html") or "",
+            "email_from": False,  # the composer kept none: the author is given
+            "partner_ids": values.get("partner_ids") or [],
+            "force_email_lang": values.get("lang") if template.lang else False,
+            "scheduled_date": values.get("scheduled_date") or False,
+            "mail_server_id": template.mail_server_id.id,
+            "mail_auto_delete": template.auto_delete,
+            "email_add_signature": False,  # the template is the whole body
+            **({"reply_to": reply_to, "reply_to_force_new": True} if reply_to else {}),
+        }
 
     def _mail_customer_recipient_ids(self):
         """Who gets status mails: the customer and the portal followers."""
