@@ -261,8 +261,7 @@ class StueberHelpdeskTicket(models.Model):
     def action_customer_reopen(self):
         """The customer reopens a closed ticket: back to the first open stage after New, or New."""
         self._portal_check_access()
-        stages = self.env["stueber.helpdesk.stage"].sudo().search([("is_closed", "=", False)], limit=2)
-        self.filtered("is_closed").sudo().write({"stage_id": stages[-1:].id})
+        self.filtered("is_closed").sudo().write({"stage_id": self._reopen_stage().id})
 
     def _portal_update_new(self, vals):
         """Subject and description, editable by the customer while the ticket is New."""
@@ -477,7 +476,7 @@ class StueberHelpdeskTicket(models.Model):
         automatic = self.env.context.get("stueber_mail_automatic")
         senders = self._mail_sender_partners(msg_dict.get("email_from"))
         if self._mail_reopen_on_reply() and self._mail_reply_reopens(senders, automatic):
-            update_vals = {**(update_vals or {}), "stage_id": self._mail_reopen_stage().id}
+            update_vals = {**(update_vals or {}), "stage_id": self._reopen_stage().id}
         return super().message_update(msg_dict, update_vals=update_vals)
 
     def _message_receive_bounce(self, email, partner):
@@ -591,7 +590,7 @@ class StueberHelpdeskTicket(models.Model):
         return bool(self.env["ir.config_parameter"].sudo().get_param("stueber_helpdesk.reopen_on_reply"))
 
     @api.model
-    def _mail_reopen_stage(self):
+    def _reopen_stage(self):
         """Where a reopened ticket goes: the first open stage after New, else New."""
         return self.env["stueber.helpdesk.stage"].sudo().search([("is_closed", "=", False)], limit=2)[-1:]
 
