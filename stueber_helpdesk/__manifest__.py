@@ -38,6 +38,7 @@
         "wizards/stueber_helpdesk_call_log_views.xml",
         "views/stueber_helpdesk_unassigned_mail_views.xml",
         "wizards/stueber_helpdesk_unassigned_mail_assign_views.xml",
+        "views/portal_accessibility_templates.xml",
         "views/stueber_helpdesk_portal_templates.xml",
         "views/stueber_helpdesk_signup_templates.xml",
         "views/stueber_helpdesk_portal_institution_templates.xml",
@@ -49,6 +50,10 @@
     "assets": {
         "web.assets_frontend": [
             "stueber_helpdesk/static/src/interactions/**/*",
+        ],
+        # The portal chatter is its own lazily loaded bundle.
+        "portal.assets_chatter": [
+            "stueber_helpdesk/static/src/chatter/**/*",
         ],
         "web.assets_tests": [
             "stueber_helpdesk/static/tests/tours/**/*",

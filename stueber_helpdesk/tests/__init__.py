@@ -6,6 +6,7 @@ from . import (
     test_mail_notifications,
     test_membership,
     test_portal,
+    test_portal_accessibility,
     test_portal_attacks,
     test_portal_institution,
     test_portal_queries,

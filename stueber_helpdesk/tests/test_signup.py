@@ -139,6 +139,7 @@ class TestSignupForm(SignupCase):
         response = self._signup(password="kurz", confirm_password="kurz", lang="de_DE")
         self.assertIn("mindestens 8 Zeichen", response.text)
         self.assertIn('value="Erika Muster"', response.text)
+        self.assertIn('aria-label="Passwort anzeigen"', response.text)
 
     def test_signup_with_mismatched_passwords_creates_nothing(self):
         counts = self._counts()
