@@ -38,7 +38,9 @@ class StueberHelpdeskInstitution(models.Model):
     email = fields.Char(related="partner_id.email", readonly=False)
     active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company, index=True)
+    # How members get in is staff's business: hidden from portal users, even verified members.
     allowed_email_domains = fields.Char(
+        groups="stueber_helpdesk.group_stueber_helpdesk_user",
         help="Comma-separated e-mail domains, e.g. 'grundschule-am-see.de'. "
         "A registration with such an address is verified without approval.",
     )
@@ -50,6 +52,7 @@ class StueberHelpdeskInstitution(models.Model):
         required=True,
         default="approval",
         tracking=True,
+        groups="stueber_helpdesk.group_stueber_helpdesk_user",
         help="Customer number suffices: everyone with a confirmed e-mail who knows the number becomes a "
         "verified member. Approval required: only addresses of an allowed domain are verified at once; "
         "others wait for staff or an institution admin.",

@@ -22,6 +22,8 @@ class StueberHelpdeskMembership(models.Model):
     _rec_name = "partner_id"
 
     institution_id = fields.Many2one("stueber.helpdesk.institution", required=True, ondelete="cascade", index=True)
+    # what a pending or rejected member may know of the institution (they cannot read it)
+    institution_name = fields.Char(related="institution_id.name", string="Institution Name")
     partner_id = fields.Many2one("res.partner", string="Person", required=True, ondelete="cascade", index=True)
     user_id = fields.Many2one("res.users", compute="_compute_user_id")
     email = fields.Char(related="partner_id.email")

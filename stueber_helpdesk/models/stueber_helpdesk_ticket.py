@@ -77,6 +77,8 @@ class StueberHelpdeskTicket(models.Model):
         "Verified members of the institution see the ticket.",
     )
     customer_number = fields.Char(related="institution_id.customer_number")
+    # what the portal shows of the institution: readable by whoever reads the ticket
+    institution_name = fields.Char(related="institution_id.name", string="Institution Name")
     stage_id = fields.Many2one(
         "stueber.helpdesk.stage",
         default=lambda self: self._default_stage_id(),

@@ -264,6 +264,27 @@ class TestInstitutionAccess(AccessCase):
             self.visible(self.teacher_b, "stueber.helpdesk.institution", self.school_a | self.school_b), self.school_b
         )
 
+    def test_pending_member_cannot_read_institution_of_a_guessed_customer_number(self):
+        self.assertCannot(self.school_a, self.newcomer_a, "read")
+        self.assertFalse(self.visible(self.newcomer_a, "stueber.helpdesk.institution", self.school_a))
+        # the banner still names the institution, through the member's own membership
+        self.assertEqual(
+            self.membership(self.newcomer_a).with_user(self.newcomer_a).institution_name, "Grundschule am See"
+        )
+
+    def test_rejected_member_cannot_read_institution(self):
+        self.membership(self.teacher_a).action_reject()
+        self.assertCannot(self.school_a, self.teacher_a, "read")
+
+    def test_verified_member_cannot_read_how_members_get_in(self):
+        """Allowed e-mail domains and the membership policy are staff's business."""
+        school = self.school_a.with_user(self.teacher_a)
+        self.assertEqual(school.name, "Grundschule am See")
+        for field in ("allowed_email_domains", "membership_policy"):
+            with self.assertRaises(AccessError, msg=field):
+                school.read([field])
+            self.assertNotIn(field, school.fields_get())
+
     def test_portal_user_cannot_change_create_or_delete_institutions(self):
         for operation in ("write", "create", "unlink"):
             self.assertCannot(self.school_a, self.teacher_a, operation)

@@ -128,6 +128,12 @@ class TestPortal(PortalHelpdeskCase):
         self.login(self.teacher_a)
         self.assertNotIn("is being checked", self.get_page("/my/tickets").text)
 
+    def test_follower_from_another_institution_sees_ticket_page_with_its_institution(self):
+        self.ticket_a.message_subscribe(partner_ids=self.teacher_b.partner_id.ids)
+        self.login(self.teacher_b)
+        page = self.tree(self.get_page(f"/my/tickets/{self.ticket_a.id}"))
+        self.assertIn("Grundschule am See", page.xpath("//dl[hasclass('o_stueber_ticket_facts')]")[0].text_content())
+
     # ------------------------------------------------------------
     # New ticket
     # ------------------------------------------------------------
