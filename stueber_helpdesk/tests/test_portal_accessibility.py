@@ -140,6 +140,15 @@ class TestPortalAccessibility(PortalHelpdeskCase):
             ready="!!document.querySelector('#chatterRoot')?.shadowRoot?.querySelector('.o-mail-Message')",
         )
 
+    def test_ticket_page_in_german_is_accessible(self):
+        self.teacher_a.lang = "de_DE"
+        self.assert_accessible(
+            f"/my/tickets/{self.ticket_a.id}",
+            login=self.teacher_a.login,
+            ready="document.documentElement.lang === 'de-DE'"
+            " && !!document.querySelector('#chatterRoot')?.shadowRoot?.querySelector('.o-mail-Message')",
+        )
+
     def test_solved_ticket_page_is_accessible(self):
         self.assert_accessible(f"/my/tickets/{self.ticket_solved.id}", login=self.teacher_a.login)
 
