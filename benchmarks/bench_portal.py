@@ -28,7 +28,6 @@ Odoo is looked for in ``$ODOO_SRC`` (default ~/odoo-19.0); PostgreSQL via PGHOST
 """
 
 import argparse
-import getpass
 import os
 import re
 import statistics
@@ -38,9 +37,8 @@ import tempfile
 import time
 
 import requests
+from odoo_db import ODOO_SRC, ensure_database, odoo_options
 
-ODOO_SRC = os.environ.get("ODOO_SRC", os.path.expanduser("~/odoo-19.0"))
-REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOGIN = "bench.portal.user@example.com"
 PASSWORD = "bench-portal-password"
 TICKETS_PER_INSTITUTION = 50
@@ -56,48 +54,6 @@ def parse_args():
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--port", type=int, default=18069)
     return parser.parse_args()
-
-
-def db_options(db):
-    return [
-        f"--addons-path={ODOO_SRC}/odoo/addons,{ODOO_SRC}/addons,{REPO_DIR}",
-        f"--db_host={os.environ.get('PGHOST', '127.0.0.1')}",
-        f"--db_port={os.environ.get('PGPORT', '5432')}",
-        f"--db_user={os.environ.get('PGUSER', getpass.getuser())}",
-        f"--database={db}",
-    ]
-
-
-def ensure_database(db):
-    """Install stueber_helpdesk into ``db`` unless it is there already."""
-    installed = subprocess.run(
-        [
-            "psql",
-            "-d",
-            db,
-            "-tAc",
-            "select 1 from ir_module_module where name='stueber_helpdesk' and state='installed'",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if installed.stdout.strip() == "1":
-        return
-    print(f"Creating database {db} with stueber_helpdesk (about a minute)...", flush=True)
-    subprocess.run(
-        [
-            sys.executable,
-            f"{ODOO_SRC}/odoo-bin",
-            *db_options(db),
-            "-i",
-            "stueber_helpdesk",
-            "--stop-after-init",
-            "--http-interface=127.0.0.1",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
 
 
 # ----------------------------------------------------------------------------
@@ -235,7 +191,7 @@ def prepare(db, n_tickets):
     from odoo.modules.registry import Registry
     from odoo.tools import SQL, config
 
-    config.parse_config([*db_options(db), "--log-level=warn"])
+    config.parse_config([*odoo_options(db), "--log-level=warn"])
     with Registry(db).cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {})
         seed(env, n_tickets)
@@ -260,7 +216,7 @@ def start_server(db, port, log_path):
     command = [
         sys.executable,
         f"{ODOO_SRC}/odoo-bin",
-        *db_options(db),
+        *odoo_options(db),
         f"--db-filter=^{db}$",
         "--http-interface=127.0.0.1",
         f"--http-port={port}",

@@ -27,14 +27,12 @@ avoids, a follower sub-select (``id IN (SELECT res_id FROM mail_followers ...)``
 """
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import time
 
-ODOO_SRC = os.environ.get("ODOO_SRC", os.path.expanduser("~/odoo-19.0"))
-REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from odoo_db import ODOO_SRC, ensure_database, odoo_options
+
 PORTAL_LOGIN = "bench.portal@example.com"
 TICKET_TABLE = "stueber_helpdesk_ticket"
 SEQ_SCAN_EXPECTED_BELOW = 10_000
@@ -47,40 +45,6 @@ def parse_args():
     parser.add_argument("--institutions", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=15)
     return parser.parse_args()
-
-
-def odoo_options(db):
-    return [
-        f"--addons-path={ODOO_SRC}/odoo/addons,{ODOO_SRC}/addons,{REPO_DIR}",
-        f"--db_host={os.environ.get('PGHOST', '127.0.0.1')}",
-        f"--db_port={os.environ.get('PGPORT', '5432')}",
-        f"--db_user={os.environ.get('PGUSER', os.environ.get('USER', 'odoo'))}",
-        f"--database={db}",
-        "--log-level=warn",
-    ]
-
-
-def ensure_database(db):
-    """Install stueber_helpdesk into ``db`` unless it is there already."""
-    exists = subprocess.run(
-        [
-            "psql",
-            "-d",
-            db,
-            "-tAc",
-            "select 1 from ir_module_module where name = 'stueber_helpdesk' and state = 'installed'",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if exists.stdout.strip() == "1":
-        return
-    print(f"Creating database {db} with stueber_helpdesk (about a minute)...", flush=True)
-    subprocess.run(
-        [sys.executable, f"{ODOO_SRC}/odoo-bin", *odoo_options(db), "-i", "stueber_helpdesk", "--stop-after-init"],
-        check=True,
-    )
 
 
 # ----------------------------------------------------------------------------
@@ -258,7 +222,7 @@ def main():
     from odoo.modules.registry import Registry
     from odoo.tools import config
 
-    config.parse_config(odoo_options(args.db))
+    config.parse_config([*odoo_options(args.db), "--log-level=warn"])
     registry = Registry(args.db)
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {})
