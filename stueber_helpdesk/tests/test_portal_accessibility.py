@@ -30,6 +30,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # (names, labels, alt texts) is checked.
 AXE_RUN = """
 (async () => {
+    %(before)s
     await new Promise((resolve, reject) => {
         const script = Object.assign(document.createElement("script"), {src: %(axe_url)s});
         script.onload = resolve;
@@ -56,6 +57,22 @@ AXE_RUN = """
         console.log("test successful");
     }
 })();
+"""
+
+
+# Posts the sign-up form with a wrong value in every field and shows the answer.
+SIGNUP_WITH_ERRORS = """
+    const form = document.querySelector("form.oe_signup_form");
+    const data = new FormData(form);
+    const wrong = {name: " ", login: "no-address", phone: "call me", customer_number: "00000",
+                   password: "short", confirm_password: "other"};
+    Object.entries(wrong).forEach(([field, value]) => data.set(field, value));
+    const answer = await fetch(form.action, {method: "POST", body: data});
+    const page = new DOMParser().parseFromString(await answer.text(), "text/html");
+    if (!page.querySelector(".is-invalid")) {
+        throw new Error("the sign-up form was not refused");
+    }
+    document.body.replaceWith(document.adoptNode(page.body));
 """
 
 
@@ -110,12 +127,20 @@ class TestPortalAccessibility(PortalHelpdeskCase):
         )
         return f"/web/content/{axe.id}"
 
-    def assert_accessible(self, url, login=None, ready=None):
-        code = AXE_RUN % {"axe_url": json.dumps(self.axe_url), "tags": json.dumps(WCAG_TAGS)}
+    def assert_accessible(self, url, login=None, ready=None, before=""):
+        """axe-core finds nothing on ``url``; ``before`` is JavaScript run
+        first, e.g. to bring the page into another state."""
+        code = AXE_RUN % {"axe_url": json.dumps(self.axe_url), "tags": json.dumps(WCAG_TAGS), "before": before}
         self.browser_js(url, code, ready=ready, login=login)
 
     def test_signup_page_is_accessible(self):
         self.assert_accessible("/web/signup")
+
+    def test_signup_page_with_errors_is_accessible(self):
+        """The refused form, as the server answers it: each field marked and
+        its message tied to it (shown in place of the page's body, whose
+        styles are the same)."""
+        self.assert_accessible("/web/signup", before=SIGNUP_WITH_ERRORS)
 
     def test_login_page_is_accessible(self):
         self.assert_accessible("/web/login")
