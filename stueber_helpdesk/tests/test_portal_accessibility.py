@@ -9,10 +9,13 @@ headings, landmarks, contrast and ARIA, by the WCAG 2.1 A and AA rules.
 import base64
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
+from odoo import fields
 from odoo.tests import tagged
 
+from ..models.res_users import _hash_token
 from .test_portal import PNG, PortalHelpdeskCase
 
 AXE_JS = os.environ.get(
@@ -60,20 +63,24 @@ AXE_RUN = """
 """
 
 
-# Posts the sign-up form with a wrong value in every field and shows the answer.
-SIGNUP_WITH_ERRORS = """
-    const form = document.querySelector("form.oe_signup_form");
+# JavaScript for ``assert_accessible(before=...)``: posts the page's form
+# ``form`` with ``values`` changed and shows the server's answer in place of
+# the page's body (its styles are the same page's); ``expect`` must be in it.
+SUBMIT_FORM = """
+    const form = document.querySelector(%(form)s);
     const data = new FormData(form);
-    const wrong = {name: " ", login: "no-address", phone: "call me", customer_number: "00000",
-                   password: "short", confirm_password: "other"};
-    Object.entries(wrong).forEach(([field, value]) => data.set(field, value));
+    Object.entries(%(values)s).forEach(([field, value]) => data.set(field, value));
     const answer = await fetch(form.action, {method: "POST", body: data});
     const page = new DOMParser().parseFromString(await answer.text(), "text/html");
-    if (!page.querySelector(".is-invalid")) {
-        throw new Error("the sign-up form was not refused");
+    if (!page.querySelector(%(expect)s)) {
+        throw new Error("the answer to the form has no " + %(expect)s);
     }
     document.body.replaceWith(document.adoptNode(page.body));
 """
+
+
+def submit_form(form, values, expect):
+    return SUBMIT_FORM % {"form": json.dumps(form), "values": json.dumps(values), "expect": json.dumps(expect)}
 
 
 @tagged("post_install", "-at_install")
@@ -140,7 +147,33 @@ class TestPortalAccessibility(PortalHelpdeskCase):
         """The refused form, as the server answers it: each field marked and
         its message tied to it (shown in place of the page's body, whose
         styles are the same)."""
-        self.assert_accessible("/web/signup", before=SIGNUP_WITH_ERRORS)
+        wrong = {
+            "name": " ",
+            "login": "no-address",
+            "phone": "call me",
+            "customer_number": "00000",
+            "password": "short",
+            "confirm_password": "other",
+        }
+        self.assert_accessible("/web/signup", before=submit_form("form.oe_signup_form", wrong, ".is-invalid"))
+
+    def test_confirmation_pages_are_accessible(self):
+        """The page of the link in the confirmation mail, and the one after confirming."""
+        token = "accessible-confirmation-token"
+        self.newcomer_a.sudo().write(
+            {
+                "stueber_confirm_token_hash": _hash_token(token),
+                "stueber_confirm_token_email": self.newcomer_a.partner_id.email_normalized,
+                "stueber_confirm_token_expiry": fields.Datetime.now() + timedelta(days=1),
+            }
+        )
+        url = f"/web/signup/confirm/{token}"
+        self.assert_accessible(url)
+        confirmed = submit_form("form.o_stueber_signup_confirm", {}, ".o_stueber_signup_confirm_done")
+        self.assert_accessible(url, before=confirmed)
+
+    def test_invalid_confirmation_link_page_is_accessible(self):
+        self.assert_accessible("/web/signup/confirm/no-such-token")
 
     def test_login_page_is_accessible(self):
         self.assert_accessible("/web/login")
