@@ -190,6 +190,10 @@ class TestPortalAccessibility(PortalHelpdeskCase):
     def test_new_ticket_form_is_accessible(self):
         self.assert_accessible("/my/tickets/new", login=self.teacher_a.login)
 
+    def test_refused_new_ticket_form_is_accessible(self):
+        refused = submit_form("form.o_stueber_new_ticket_form", {"name": ""}, ".o_stueber_form_error")
+        self.assert_accessible("/my/tickets/new", login=self.teacher_a.login, before=refused)
+
     def test_ticket_page_is_accessible(self):
         # The conversation is a widget mounted after load: check it too.
         self.assert_accessible(
