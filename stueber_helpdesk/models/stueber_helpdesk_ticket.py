@@ -496,12 +496,16 @@ class StueberHelpdeskTicket(models.Model):
     def _mail_route(self, message, msg_dict, routes):
         """Decide what becomes of mail Odoo routed to tickets.
 
-        - a reply found by In-Reply-To/References stays a reply (a reply to a
-          closed ticket may become a follow-up ticket);
+        - a reply found by In-Reply-To/References stays a reply when its sender
+          may write to the ticket (Message-Ids travel in forwards and copies,
+          so the headers alone prove nothing);
         - a new mail whose subject holds the token of a ticket the sender may
           write to becomes a reply to that ticket;
+        - a reply to a closed ticket may become a follow-up ticket;
         - any other new mail becomes a ticket when its sender is a registered
-          customer with a confirmed address, else it goes to "Unassigned mail".
+          customer with a confirmed address.
+
+        What becomes neither goes to "Unassigned mail".
         """
         return [
             route
@@ -517,6 +521,10 @@ class StueberHelpdeskTicket(models.Model):
         model, thread_id, custom_values, user_id, alias = route
         senders = self._mail_sender_partners(msg_dict.get("email_from"))
         token_ticket = self.browse()
+        if thread_id and not self.browse(thread_id)._mail_accepts_sender(senders):
+            confirmed = senders.filtered("stueber_email_confirmed")
+            reason = "foreign_reply" if confirmed else self._mail_unknown_reason(senders)
+            return self._mail_keep_unassigned(message, msg_dict, reason)
         if not thread_id:
             token_ticket = self._mail_ticket_from_subject(msg_dict.get("subject"))
             if token_ticket and token_ticket._mail_accepts_sender(senders):
@@ -527,17 +535,24 @@ class StueberHelpdeskTicket(models.Model):
             automatic = self.env["mail.thread"]._stueber_is_automatic_message(message)
             if self._mail_reopen_on_reply() or not ticket._mail_reply_reopens(senders, automatic):
                 return (model, thread_id, custom_values, user_id, alias)
-            custom_values = {**(custom_values or {}), "followup_of_id": ticket.id}
-            customer = senders.filtered("stueber_email_confirmed")[:1] or ticket.partner_id
+            # a follow-up is a new ticket: like any other, only for a confirmed sender
+            customer = senders.filtered("stueber_email_confirmed")[:1]
+            if not customer:
+                return self._mail_keep_unassigned(message, msg_dict, self._mail_unknown_reason(senders))
             msg_dict["author_id"] = customer.id
-            return (model, False, custom_values, user_id, alias)
+            return (model, False, {**(custom_values or {}), "followup_of_id": ticket.id}, user_id, alias)
         customer = senders.filtered("stueber_email_confirmed")[:1]
         if not customer:
             reason = "foreign_token" if token_ticket else self._mail_unknown_reason(senders)
-            self.env["stueber.helpdesk.unassigned.mail"].sudo()._keep_message(message, msg_dict, reason)
-            return None
+            return self._mail_keep_unassigned(message, msg_dict, reason)
         msg_dict["author_id"] = customer.id
         return (model, False, custom_values, user_id, alias)
+
+    @api.model
+    def _mail_keep_unassigned(self, message, msg_dict, reason):
+        """Keep the mail for staff in "Unassigned mail"; no route."""
+        self.env["stueber.helpdesk.unassigned.mail"].sudo()._keep_message(message, msg_dict, reason)
+        return None
 
     @api.model
     def _detect_loop_sender_domain(self, email_from_normalized):
@@ -577,7 +592,7 @@ class StueberHelpdeskTicket(models.Model):
             return True
         if self.institution_id and self.institution_id in senders.stueber_verified_institution_ids:
             return True
-        return any(senders.user_ids.mapped(lambda user: user._is_internal()))
+        return self._mail_senders_are_staff(senders)
 
     def _mail_reply_reopens(self, senders, automatic):
         """A reply by mail to a closed ticket counts when a person outside
@@ -585,7 +600,13 @@ class StueberHelpdeskTicket(models.Model):
         self.ensure_one()
         if not self.is_closed or automatic:
             return False
-        return not any(senders.user_ids.mapped(lambda user: user._is_internal()))
+        return not self._mail_senders_are_staff(senders)
+
+    @api.model
+    def _mail_senders_are_staff(self, senders):
+        """Whether the address belongs to an internal user (contacts without
+        a user account are never staff)."""
+        return any(user._is_internal() for user in senders.user_ids)
 
     @api.model
     def _mail_reopen_on_reply(self):

@@ -15,6 +15,7 @@ REASONS = [
     ("unknown_sender", "Unknown sender"),
     ("unconfirmed_sender", "Sender's e-mail not confirmed"),
     ("foreign_token", "Ticket number of someone else's ticket"),
+    ("foreign_reply", "Reply to someone else's ticket"),
     ("error", "Could not be processed"),
 ]
 # Reasons a person could fix by registering or confirming their address; the

@@ -145,6 +145,61 @@ class TestMailGateway(HelpdeskMailCase):
         self.assertEqual(result, self.ticket_a.id)
         self.assertIn("Drucker im Sekretariat", self.customer_messages(self.ticket_a).body)
 
+    def staff_answer(self, ticket):
+        return ticket.with_user(self.agent).message_post(
+            body="Wir kümmern uns.", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+
+    def reply_by_headers(self, answer, sender):
+        """secretary_a's Thunderbird reply to ``answer`` (In-Reply-To), sent by ``sender``."""
+        return self.process_fixture(
+            "thunderbird_re_reply.eml",
+            {"@@IN_REPLY_TO@@": answer.message_id, "secretary_a <secretary_a@school-a.example>": sender},
+        )
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_reply_by_message_id_of_other_institutions_customer_is_kept_not_posted(self):
+        """A Message-Id is no key: it travels in forwards and copies."""
+        answer = self.staff_answer(self.ticket_a)
+        self.close(self.ticket_a)
+        before = self.ticket_a.message_ids
+        result = self.reply_by_headers(answer, "teacher_b <teacher_b@school-b.example>")
+        self.assertFalse(result)
+        self.assertEqual(self.ticket_a.message_ids, before, "nothing posted")
+        self.assertTrue(self.ticket_a.is_closed, "not reopened")
+        kept = self.unassigned()
+        self.assertEqual(kept.reason, "foreign_reply")
+        self.assertFalse(kept.reply_date, "a registered customer is not asked to register")
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_reply_by_message_id_of_stranger_is_kept_and_answered_with_hint(self):
+        answer = self.staff_answer(self.ticket_a)
+        result = self.reply_by_headers(answer, "Max <max@stranger.example>")
+        self.assertFalse(result)
+        self.assertEqual(self.unassigned().reason, "unknown_sender")
+
+    def test_reply_by_message_id_of_follower_contact_without_account_reopens_ticket(self):
+        caretaker = self.env["res.partner"].create({"name": "Hausmeister", "email": "hausmeister@school-a.example"})
+        self.ticket_a.message_subscribe(partner_ids=caretaker.ids)
+        answer = self.staff_answer(self.ticket_a)
+        self.close(self.ticket_a)
+        result = self.reply_by_headers(answer, "Hausmeister <hausmeister@school-a.example>")
+        self.assertEqual(result, self.ticket_a.id)
+        self.assertFalse(self.ticket_a.is_closed)
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_follow_up_is_never_filed_in_the_customers_name_for_an_unconfirmed_sender(self):
+        self.env["ir.config_parameter"].set_param("stueber_helpdesk.reopen_on_reply", False)
+        caretaker = self.env["res.partner"].create({"name": "Hausmeister", "email": "hausmeister@school-a.example"})
+        self.ticket_a.message_subscribe(partner_ids=caretaker.ids)
+        answer = self.staff_answer(self.ticket_a)
+        self.close(self.ticket_a)
+        count = self.env["stueber.helpdesk.ticket"].search_count([])
+        result = self.reply_by_headers(answer, "Hausmeister <hausmeister@school-a.example>")
+        self.assertFalse(result)
+        self.assertEqual(self.env["stueber.helpdesk.ticket"].search_count([]), count, "no follow-up ticket")
+        self.assertEqual(self.unassigned().reason, "unknown_sender")
+
     def test_verified_member_of_institution_may_reply_by_token(self):
         raw_from = "teacher_a <teacher_a@school-a.example>"
         result = self.process_fixture(
