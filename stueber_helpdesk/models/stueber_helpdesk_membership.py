@@ -63,15 +63,25 @@ class StueberHelpdeskMembership(models.Model):
         return memberships
 
     def write(self, vals):
+        leaving = set()
+        if {"state", "partner_id", "institution_id"} & vals.keys():
+            leaving = self._stueber_verified_pairs()
         res = super().write(vals)
         if {"state", "is_institution_admin", "partner_id", "institution_id"} & vals.keys():
             self.env.registry.clear_cache()
+        self._stueber_revoke_ticket_access(leaving - self._stueber_verified_pairs())
         return res
 
     def unlink(self):
+        leaving = self._stueber_verified_pairs()
         res = super().unlink()
         self.env.registry.clear_cache()
+        self._stueber_revoke_ticket_access(leaving)
         return res
+
+    def _stueber_verified_pairs(self):
+        """(partner id, institution id) of the verified memberships among these."""
+        return {(m.partner_id.id, m.institution_id.id) for m in self if m.state == "verified"}
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -126,6 +136,32 @@ class StueberHelpdeskMembership(models.Model):
         for membership in self.filtered(lambda m: m.state == "verified" and m.partner_id.stueber_email_confirmed):
             tickets = Ticket.search([("partner_id", "=", membership.partner_id.id), ("institution_id", "=", False)])
             tickets.write({"institution_id": membership.institution_id.id})
+
+    @api.model
+    def _stueber_revoke_ticket_access(self, pairs):
+        """Who is no longer a verified member loses the institution's tickets
+        that are not their own, also by the ways that outlive a membership:
+        they stop following them, and the tokens they may have kept (links in
+        mails, tokens read while they were members) stop working.
+
+        Odoo makes new tokens when a mail or a page needs them; whoever
+        follows an old link logs in instead.
+        """
+        Ticket = self.env["stueber.helpdesk.ticket"].sudo()
+        for partner_id, institution_id in pairs:
+            tickets = Ticket.search([("institution_id", "=", institution_id), ("partner_id", "!=", partner_id)])
+            tickets.filtered_domain([("message_partner_ids", "in", [partner_id])]).message_unsubscribe(
+                partner_ids=[partner_id]
+            )
+            tickets.write({"access_token": False})
+            attachments = (
+                self.env["ir.attachment"]
+                .sudo()
+                .search(
+                    [("res_model", "=", Ticket._name), ("res_id", "in", tickets.ids), ("access_token", "!=", False)]
+                )
+            )
+            attachments.write({"access_token": False})
 
     def _stueber_send_mail(self, template_xmlid):
         """Send ``template_xmlid`` to each member, marked as an automatic mail."""

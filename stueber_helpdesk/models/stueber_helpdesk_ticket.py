@@ -76,7 +76,10 @@ class StueberHelpdeskTicket(models.Model):
         help="Taken from the customer's verified membership at creation; staff may change it. "
         "Verified members of the institution see the ticket.",
     )
-    customer_number = fields.Char(related="institution_id.customer_number")
+    # Staff only: the number lets anyone who knows it ask to join the institution.
+    customer_number = fields.Char(
+        related="institution_id.customer_number", groups="stueber_helpdesk.group_stueber_helpdesk_user"
+    )
     # what the portal shows of the institution: readable by whoever reads the ticket
     institution_name = fields.Char(related="institution_id.name", string="Institution Name")
     stage_id = fields.Many2one(
@@ -343,6 +346,14 @@ class StueberHelpdeskTicket(models.Model):
         return super(
             StueberHelpdeskTicket, self.with_context(stueber_ticket_creation=True)
         )._track_post_template_finalize()
+
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        """Portal users do not follow tickets on their own: following opens a
+        ticket to its follower (portal rule), so staff decide who follows.
+        Answered like Odoo answers a user who may not read the record."""
+        if self.env.user.share and not self.env.su:
+            return False
+        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
 
     def _message_auto_subscribe_followers(self, updated_values, default_subtype_ids):
         """The customer follows their ticket, so staff answers reach them."""

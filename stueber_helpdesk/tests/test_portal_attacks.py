@@ -224,3 +224,73 @@ class TestPortalAttacks(PortalHelpdeskCase):
             self.assertNotIn("Beamer flackert", page, filterby)
         self.assertNotIn("Wie melde ich mich an?", self.get_page("/my/tickets?filterby=institution").text)
         self.assertIn("Wie melde ich mich an?", self.get_page("/my/tickets?filterby=mine").text)
+
+    # ------------------------------------------------------------
+    # Keeping access after leaving the institution
+    # ------------------------------------------------------------
+
+    def call_kw(self, model, method, args, kwargs=None):
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_kw", {"model": model, "method": method, "args": args, "kwargs": kwargs or {}}
+        )
+
+    def test_member_cannot_follow_colleague_tickets_to_keep_them_after_leaving(self):
+        self.login(self.teacher_a)
+        self.assertFalse(
+            self.call_kw(TICKET, "message_subscribe", [[self.ticket_colleague.id], [self.teacher_a.partner_id.id]])
+        )
+        self.assertNotIn(self.teacher_a.partner_id, self.ticket_colleague.message_partner_ids)
+
+    def test_tokens_kept_from_membership_stop_working_once_rejected(self):
+        """Tickets and their files were readable with their tokens while a member."""
+        self.ticket_colleague._portal_ensure_token()
+        attachment = self.env["ir.attachment"].create(
+            {"name": "plan.png", "raw": PNG, "res_model": TICKET, "res_id": self.ticket_colleague.id}
+        )
+        attachment.generate_access_token()
+        self.login(self.teacher_a)
+        row = self.call_kw(TICKET, "read", [[self.ticket_colleague.id], ["access_token"]])[0]
+        kept = {"ticket": row["access_token"], "file": attachment.access_token}
+        self.env["stueber.helpdesk.membership"].search(
+            [("partner_id", "=", self.teacher_a.partner_id.id)]
+        ).action_reject()
+        self.logout()
+        page = self.url_open(
+            f"/my/tickets/{self.ticket_colleague.id}?access_token={kept['ticket']}", allow_redirects=False
+        )
+        self.assertNotIn(self.ticket_colleague.name, page.text)
+        self.assertEqual(page.status_code, 303, "logged out with an old link: log in first")
+        file = self.url_open(f"/web/content/{attachment.id}?access_token={kept['file']}", allow_redirects=False)
+        self.assertNotEqual(file.content, PNG)
+
+    def test_rejected_member_loses_followed_colleague_ticket_and_its_mail_links(self):
+        self.ticket_colleague.message_subscribe(partner_ids=self.teacher_a.partner_id.ids)  # staff added them
+        old_token = self.ticket_colleague._portal_ensure_token()
+        self.env["stueber.helpdesk.membership"].search(
+            [("partner_id", "=", self.teacher_a.partner_id.id)]
+        ).action_reject()
+        self.assertNotIn(self.teacher_a.partner_id, self.ticket_colleague.message_partner_ids)
+        self.assertNotEqual(self.ticket_colleague.access_token, old_token)
+        self.login(self.teacher_a)
+        self.get_page(f"/my/tickets/{self.ticket_colleague.id}", 404)
+        self.logout()
+        page = self.url_open(f"/my/tickets/{self.ticket_colleague.id}?access_token={old_token}", allow_redirects=False)
+        self.assertNotIn(self.ticket_colleague.name, page.text)
+        self.login(self.teacher_a)
+        self.get_page(f"/my/tickets/{self.ticket_a.id}")  # their own ticket stays theirs
+
+    def test_removed_member_loses_followed_colleague_ticket(self):
+        self.ticket_colleague.message_subscribe(partner_ids=self.teacher_a.partner_id.ids)
+        self.env["stueber.helpdesk.membership"].search([("partner_id", "=", self.teacher_a.partner_id.id)]).unlink()
+        self.assertNotIn(self.teacher_a.partner_id, self.ticket_colleague.message_partner_ids)
+        self.login(self.teacher_a)
+        self.get_page(f"/my/tickets/{self.ticket_colleague.id}", 404)
+
+    @mute_logger("odoo.http")
+    def test_follower_from_another_institution_cannot_read_its_customer_number(self):
+        """The number would let them register as a member of that institution."""
+        self.ticket_a.message_subscribe(partner_ids=self.teacher_b.partner_id.ids)
+        self.login(self.teacher_b)
+        self.assertTrue(self.call_kw(TICKET, "read", [[self.ticket_a.id], ["name"]]))
+        with self.assertRaises(JsonRpcException):
+            self.call_kw(TICKET, "read", [[self.ticket_a.id], ["customer_number"]])
