@@ -142,26 +142,15 @@ class StueberHelpdeskMembership(models.Model):
         """Who is no longer a verified member loses the institution's tickets
         that are not their own, also by the ways that outlive a membership:
         they stop following them, and the tokens they may have kept (links in
-        mails, tokens read while they were members) stop working.
-
-        Odoo makes new tokens when a mail or a page needs them; whoever
-        follows an old link logs in instead.
-        """
-        Ticket = self.env["stueber.helpdesk.ticket"].sudo()
+        mails, tokens read while they were members) stop working. Archived
+        tickets too: they may be restored."""
+        Ticket = self.env["stueber.helpdesk.ticket"].sudo().with_context(active_test=False)
         for partner_id, institution_id in pairs:
             tickets = Ticket.search([("institution_id", "=", institution_id), ("partner_id", "!=", partner_id)])
             tickets.filtered_domain([("message_partner_ids", "in", [partner_id])]).message_unsubscribe(
                 partner_ids=[partner_id]
             )
-            tickets.write({"access_token": False})
-            attachments = (
-                self.env["ir.attachment"]
-                .sudo()
-                .search(
-                    [("res_model", "=", Ticket._name), ("res_id", "in", tickets.ids), ("access_token", "!=", False)]
-                )
-            )
-            attachments.write({"access_token": False})
+            tickets._stueber_renew_tokens()
 
     def _stueber_send_mail(self, template_xmlid):
         """Send ``template_xmlid`` to each member, marked as an automatic mail."""

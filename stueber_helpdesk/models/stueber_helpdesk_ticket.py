@@ -77,8 +77,11 @@ class StueberHelpdeskTicket(models.Model):
         "Verified members of the institution see the ticket.",
     )
     # Staff only: the number lets anyone who knows it ask to join the institution.
+    # Not computed as superuser, so a search on it cannot guess it either.
     customer_number = fields.Char(
-        related="institution_id.customer_number", groups="stueber_helpdesk.group_stueber_helpdesk_user"
+        related="institution_id.customer_number",
+        groups="stueber_helpdesk.group_stueber_helpdesk_user",
+        compute_sudo=False,
     )
     # what the portal shows of the institution: readable by whoever reads the ticket
     institution_name = fields.Char(related="institution_id.name", string="Institution Name")
@@ -200,6 +203,30 @@ class StueberHelpdeskTicket(models.Model):
         tickets = super().create(vals_list)
         tickets._mail_send_receipt()
         return tickets
+
+    def write(self, vals):
+        moved = self.browse()
+        if "institution_id" in vals:
+            moved = self.filtered(lambda t: t.institution_id and t.institution_id.id != vals["institution_id"])
+        res = super().write(vals)
+        if moved:
+            moved._stueber_renew_tokens()  # the old institution's members may have kept them
+        return res
+
+    def _stueber_renew_tokens(self):
+        """Make the tokens of these tickets and their files that someone may
+        have kept stop working; Odoo makes new ones when a mail or a page
+        needs them, and whoever follows an old link logs in instead."""
+        if not self:
+            return
+        tickets = self.sudo()
+        tickets.write({"access_token": False})
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", tickets.ids), ("access_token", "!=", False)])
+        )
+        attachments.write({"access_token": False})
 
     @api.model
     def _portal_create_vals(self, vals):
@@ -530,15 +557,16 @@ class StueberHelpdeskTicket(models.Model):
     @api.model
     def _mail_route_ticket(self, message, msg_dict, route):
         model, thread_id, custom_values, user_id, alias = route
-        senders = self._mail_sender_partners(msg_dict.get("email_from"))
+        email = email_normalize(msg_dict.get("email_from") or "")
+        senders = self._mail_sender_partners(email)
         token_ticket = self.browse()
-        if thread_id and not self.browse(thread_id)._mail_accepts_sender(senders):
+        if thread_id and not self.browse(thread_id)._mail_accepts_sender(senders, email):
             confirmed = senders.filtered("stueber_email_confirmed")
             reason = "foreign_reply" if confirmed else self._mail_unknown_reason(senders)
             return self._mail_keep_unassigned(message, msg_dict, reason)
         if not thread_id:
             token_ticket = self._mail_ticket_from_subject(msg_dict.get("subject"))
-            if token_ticket and token_ticket._mail_accepts_sender(senders):
+            if token_ticket and token_ticket._mail_accepts_sender(senders, email):
                 thread_id = token_ticket.id
                 msg_dict["author_id"] = msg_dict.get("author_id") or senders[:1].id
         if thread_id:
@@ -546,8 +574,9 @@ class StueberHelpdeskTicket(models.Model):
             automatic = self.env["mail.thread"]._stueber_is_automatic_message(message)
             if self._mail_reopen_on_reply() or not ticket._mail_reply_reopens(senders, automatic):
                 return (model, thread_id, custom_values, user_id, alias)
-            # a follow-up is a new ticket: like any other, only for a confirmed sender
-            customer = senders.filtered("stueber_email_confirmed")[:1]
+            # a follow-up is a new ticket: for a confirmed sender, or the old
+            # ticket's customer writing themselves (e.g. a caller without account)
+            customer = senders.filtered("stueber_email_confirmed")[:1] or senders & ticket.partner_id
             if not customer:
                 return self._mail_keep_unassigned(message, msg_dict, self._mail_unknown_reason(senders))
             msg_dict["author_id"] = customer.id
@@ -592,11 +621,14 @@ class StueberHelpdeskTicket(models.Model):
             return self.browse()
         return self.sudo().with_context(active_test=False).search([("number", "=", match.group(1))], limit=1)
 
-    def _mail_accepts_sender(self, senders):
-        """Whether mail from ``senders`` (contacts of one address) may land on
-        this ticket by its token: the customer, a follower, a verified member
-        of the ticket's institution, or staff."""
+    def _mail_accepts_sender(self, senders, email=None):
+        """Whether mail from ``senders`` (the contacts of the normalised
+        address ``email``) may land on this ticket: the customer, a follower,
+        an address in copy of the ticket's mails, a verified member of the
+        ticket's institution, or staff."""
         self.ensure_one()
+        if email and email in self._mail_cc_sanitized_raw_dict(self.email_cc):
+            return True
         if not senders:
             return False
         if senders & (self.partner_id | self.message_partner_ids):

@@ -200,6 +200,26 @@ class TestMailGateway(HelpdeskMailCase):
         self.assertEqual(self.env["stueber.helpdesk.ticket"].search_count([]), count, "no follow-up ticket")
         self.assertEqual(self.unassigned().reason, "unknown_sender")
 
+    def test_reply_by_message_id_of_an_address_in_copy_lands_on_ticket(self):
+        """The customer put their IT provider in copy; the provider answers all."""
+        self.ticket_a.email_cc = '"IT Dienstleister" <it@dienstleister.example>'
+        answer = self.staff_answer(self.ticket_a)
+        result = self.reply_by_headers(answer, "IT Dienstleister <it@dienstleister.example>")
+        self.assertEqual(result, self.ticket_a.id)
+
+    def test_customer_without_account_replying_to_closed_ticket_gets_follow_up(self):
+        """A caller filed by staff answers a status mail; reopening is off."""
+        self.env["ir.config_parameter"].set_param("stueber_helpdesk.reopen_on_reply", False)
+        caller = self.env["res.partner"].create({"name": "Hausmeister", "email": "hausmeister@school-a.example"})
+        ticket = self.env["stueber.helpdesk.ticket"].create({"name": "Heizung", "partner_id": caller.id})
+        answer = self.staff_answer(ticket)
+        self.close(ticket)
+        followup = self.env["stueber.helpdesk.ticket"].browse(
+            self.reply_by_headers(answer, "Hausmeister <hausmeister@school-a.example>")
+        )
+        self.assertEqual(followup.followup_of_id, ticket)
+        self.assertEqual(followup.partner_id, caller)
+
     def test_verified_member_of_institution_may_reply_by_token(self):
         raw_from = "teacher_a <teacher_a@school-a.example>"
         result = self.process_fixture(

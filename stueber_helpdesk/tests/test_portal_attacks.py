@@ -294,3 +294,28 @@ class TestPortalAttacks(PortalHelpdeskCase):
         self.assertTrue(self.call_kw(TICKET, "read", [[self.ticket_a.id], ["name"]]))
         with self.assertRaises(JsonRpcException):
             self.call_kw(TICKET, "read", [[self.ticket_a.id], ["customer_number"]])
+
+    def test_follower_from_another_institution_cannot_guess_customer_number_by_searching(self):
+        self.ticket_a.message_subscribe(partner_ids=self.teacher_b.partner_id.ids)
+        self.login(self.teacher_b)
+        for digit in "0123456789":
+            domain = [("id", "=", self.ticket_a.id), ("customer_number", "=like", f"{digit}%")]
+            self.assertEqual(self.call_kw(TICKET, "search_count", [domain]), 0, digit)
+
+    def test_rejected_member_loses_archived_colleague_ticket_once_restored(self):
+        self.ticket_colleague.message_subscribe(partner_ids=self.teacher_a.partner_id.ids)
+        old_token = self.ticket_colleague._portal_ensure_token()
+        self.ticket_colleague.active = False
+        self.env["stueber.helpdesk.membership"].search(
+            [("partner_id", "=", self.teacher_a.partner_id.id)]
+        ).action_reject()
+        self.ticket_colleague.active = True
+        self.assertNotIn(self.teacher_a.partner_id, self.ticket_colleague.message_partner_ids)
+        self.assertNotEqual(self.ticket_colleague.access_token, old_token)
+
+    def test_ticket_moved_to_another_institution_renews_its_tokens(self):
+        """Members of the old institution may have kept them."""
+        old_token = self.ticket_colleague._portal_ensure_token()
+        self.ticket_colleague.institution_id = self.school_b
+        page = self.url_open(f"/my/tickets/{self.ticket_colleague.id}?access_token={old_token}", allow_redirects=False)
+        self.assertNotIn(self.ticket_colleague.name, page.text)
