@@ -138,7 +138,8 @@ class StueberHelpdeskTicket(models.Model):
 
     @api.model
     def _default_stage_id(self):
-        return self.env["stueber.helpdesk.stage"].search([], limit=1)
+        """The first stage, "New" (stages are no secret: also for portal users' checks)."""
+        return self.env["stueber.helpdesk.stage"].sudo().search([], limit=1)
 
     @api.model
     def _read_group_expand_stages(self, stages, domain):
@@ -275,14 +276,10 @@ class StueberHelpdeskTicket(models.Model):
         if not self.env.su:
             self.check_access("read")
 
-    @api.model
-    def _portal_new_stage(self):
-        return self.env["stueber.helpdesk.stage"].sudo().search([], limit=1)
-
     def _portal_is_new(self):
         """Whether the customer may still edit subject and description."""
         self.ensure_one()
-        return self.stage_id == self._portal_new_stage()
+        return self.stage_id == self._default_stage_id()
 
     def action_customer_close(self):
         """'Problem solved': the customer closes the ticket (first closing stage)."""

@@ -1,5 +1,27 @@
 import { registry } from "@web/core/registry";
 
+/** The password twice (a refused form never keeps it), then "Register". */
+function passwordAndRegister() {
+    return [
+        {
+            content: "Password",
+            trigger: ".oe_signup_form input[name=password]",
+            run: "edit erika.tour@school-a.example",
+        },
+        {
+            content: "Password again",
+            trigger: ".oe_signup_form input[name=confirm_password]",
+            run: "edit erika.tour@school-a.example",
+        },
+        {
+            content: "Register",
+            trigger: ".oe_signup_form button[type=submit]",
+            run: "click",
+            expectUnloadPage: true,
+        },
+    ];
+}
+
 /**
  * Registration with a customer number: a wrong number first (the form keeps
  * the values and marks the field), then the right one. Checks use CSS
@@ -28,22 +50,7 @@ registry.category("web_tour.tours").add("stueber_helpdesk_signup_tour", {
             trigger: ".oe_signup_form input[name=customer_number]",
             run: "edit 99999",
         },
-        {
-            content: "Password",
-            trigger: ".oe_signup_form input[name=password]",
-            run: "edit erika.tour@school-a.example",
-        },
-        {
-            content: "Password again",
-            trigger: ".oe_signup_form input[name=confirm_password]",
-            run: "edit erika.tour@school-a.example",
-        },
-        {
-            content: "Register",
-            trigger: ".oe_signup_form button[type=submit]",
-            run: "click",
-            expectUnloadPage: true,
-        },
+        ...passwordAndRegister(),
         {
             content: "The customer number is marked wrong",
             trigger: ".oe_signup_form input[name=customer_number].is-invalid",
@@ -65,22 +72,7 @@ registry.category("web_tour.tours").add("stueber_helpdesk_signup_tour", {
             trigger: ".oe_signup_form input[name=customer_number]",
             run: "edit  9000 1",
         },
-        {
-            content: "Password",
-            trigger: ".oe_signup_form input[name=password]",
-            run: "edit erika.tour@school-a.example",
-        },
-        {
-            content: "Password again",
-            trigger: ".oe_signup_form input[name=confirm_password]",
-            run: "edit erika.tour@school-a.example",
-        },
-        {
-            content: "Register",
-            trigger: ".oe_signup_form button[type=submit]",
-            run: "click",
-            expectUnloadPage: true,
-        },
+        ...passwordAndRegister(),
         {
             content: "Logged in, the portal asks to confirm the e-mail address",
             trigger: ".o_stueber_confirm_banner",
