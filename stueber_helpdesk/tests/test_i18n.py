@@ -1,4 +1,8 @@
+import polib
+
 from odoo.tests import TransactionCase, tagged
+from odoo.tools.misc import file_path
+from odoo.tools.translate import TranslationModuleReader
 
 
 @tagged("post_install", "-at_install")
@@ -48,3 +52,16 @@ class TestGerman(TransactionCase):
         )["arch"]
         self.assertIn("Mir zuweisen", arch)
         self.assertIn("Anruf protokollieren", arch)
+
+
+@tagged("post_install", "-at_install")
+class TestGermanCatalogue(TransactionCase):
+    """Every term the addon shows, in views, data, mails and code, has a German translation."""
+
+    def test_every_term_of_the_addon_is_translated_to_german(self):
+        reader = TranslationModuleReader(self.env.cr, modules=["stueber_helpdesk"])
+        terms = {source for module, _type, _name, _res_id, source, _value, _comments in reader if module == "stueber_helpdesk"}
+        path = file_path("stueber_helpdesk/i18n/de.po")
+        german = {entry.msgid for entry in polib.pofile(path) if entry.msgstr and not entry.obsolete}
+        missing = sorted(terms - german)
+        self.assertFalse(missing, "terms without German translation in i18n/de.po (run scripts/i18n):\n" + "\n".join(missing))
