@@ -3,6 +3,7 @@ from . import (
     test_i18n,
     test_mail_gateway,
     test_mail_imap,
+    test_mail_intake,
     test_mail_notifications,
     test_membership,
     test_portal,
