@@ -1,4 +1,5 @@
 from . import (
+    mail_alias,
     mail_alias_domain,
     mail_followers,
     mail_message,

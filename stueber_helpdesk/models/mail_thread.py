@@ -3,6 +3,7 @@ import traceback
 from contextlib import contextmanager
 
 from odoo import api, models
+from odoo.tools import ormcache
 from odoo.tools.mail import email_normalize
 
 from ..tools.mail_loop import is_automatic_message
@@ -122,7 +123,14 @@ class MailThread(models.AbstractModel):
     @api.model
     def _stueber_own_addresses(self):
         """Addresses our own mail comes from: catchall, bounce and default
-        senders of the alias domains, and the support alias."""
+        senders of the alias domains, and the support alias.
+
+        The same for every mail: cached, and forgotten when an alias domain
+        or the support alias changes (``mail.alias.domain``, ``mail.alias``)."""
+        return self._stueber_own_addresses_cached()
+
+    @ormcache()
+    def _stueber_own_addresses_cached(self):
         domains = self.env["mail.alias.domain"].sudo().search([])
         addresses = domains.mapped("catchall_email") + domains.mapped("bounce_email")
         addresses += domains.mapped("default_from_email")

@@ -58,7 +58,8 @@ class StueberHelpdeskCustomerMail(models.AbstractModel):
             for ticket in tickets:
                 ticket.message_post_with_source(template, **self._post_values(ticket))
             return
-        rendered = template._generate_template(tickets.ids, POST_RENDER_FIELDS, find_or_create_partners=True)
+        render_fields = [name for name in POST_RENDER_FIELDS if template[name]]  # what the template sets
+        rendered = template._generate_template(tickets.ids, render_fields, find_or_create_partners=True)
         for ticket in tickets:
             ticket.message_post(
                 **self._post_values(ticket), **self._rendered_values(ticket, template, rendered[ticket.id])

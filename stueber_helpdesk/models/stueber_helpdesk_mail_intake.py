@@ -142,7 +142,7 @@ class StueberHelpdeskMailIntake(models.AbstractModel):
     def _decide_on_ticket(self, ticket, facts):
         """A mail its sender may write to ``ticket``: post, reopen or follow up."""
         senders = facts["senders"]
-        author = (senders & (ticket.partner_id | ticket.message_partner_ids))[:1] or senders[:1]
+        author = (senders & ticket.partner_id) or senders[:1]
         if not ticket.is_closed or facts["automatic"] or facts["staff"]:
             return IntakeDecision(POST, author=author, ticket=ticket, **facts)
         if self._reopen_on_reply():
@@ -189,17 +189,25 @@ class StueberHelpdeskMailIntake(models.AbstractModel):
             return True
         if not senders:
             return False
-        if senders & (ticket.partner_id | ticket.message_partner_ids):
+        if senders & ticket.partner_id:
+            return True
+        if self._are_followers(ticket, senders):
             return True
         if ticket.institution_id and ticket.institution_id in senders.stueber_verified_institution_ids:
             return True
         return self._are_staff(senders)
 
     @api.model
+    def _are_followers(self, ticket, senders):
+        """One query, where ``message_partner_ids`` reads all followers in two."""
+        domain = [("res_model", "=", TICKET), ("res_id", "=", ticket.id), ("partner_id", "in", senders.ids)]
+        return bool(self.env["mail.followers"].sudo().search_count(domain, limit=1))
+
+    @api.model
     def _are_staff(self, senders):
         """Whether the address belongs to an internal user (contacts without
-        a user account are never staff)."""
-        return any(user._is_internal() for user in senders.sudo().user_ids)
+        a user account are never staff). ``share`` is stored: no group lookup."""
+        return any(not user.share for user in senders.sudo().user_ids)
 
     @api.model
     def _unknown_reason(self, senders):

@@ -3,6 +3,7 @@ from odoo.tools import clean_context
 
 from ..tools.ticket_token import format_token, strip_tokens
 
+HELPDESK_USER_GROUP = "stueber_helpdesk.group_stueber_helpdesk_user"
 PRIORITIES = [("0", "Normal"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")]
 CHANNELS = [("portal", "Portal"), ("email", "E-mail"), ("phone", "Phone"), ("staff", "Staff")]
 
@@ -100,7 +101,8 @@ class StueberHelpdeskTicket(models.Model):
         string="Assigned to",
         tracking=True,
         index=True,
-        domain=lambda self: [("all_group_ids", "in", self.env.ref("stueber_helpdesk.group_stueber_helpdesk_user").id)],
+        # the xmlid's id is cached: Odoo asks for the domain on every fields_get (message_new too)
+        domain=lambda self: [("all_group_ids", "in", self._mail_record("res.groups", HELPDESK_USER_GROUP).id)],
     )
     priority = fields.Selection(PRIORITIES, default="0", required=True, tracking=True, index=True)
     category_id = fields.Many2one("stueber.helpdesk.category", tracking=True, index=True)
@@ -197,7 +199,7 @@ class StueberHelpdeskTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if self.env.user.share and not self.env.su:
+        if not self.env.su and self.env.user.share:
             vals_list = [self._portal_create_vals(vals) for vals in vals_list]
             # default_* keys of an RPC context (default_institution_id, default_stage_id...)
             # would otherwise slip past the whitelist.
@@ -347,11 +349,11 @@ class StueberHelpdeskTicket(models.Model):
     def _track_subtype(self, init_values):
         self.ensure_one()
         if "stage_id" in init_values:
-            return self.env.ref("stueber_helpdesk.mt_ticket_stage")
+            return self._mail_record("mail.message.subtype", "stueber_helpdesk.mt_ticket_stage")
         return super()._track_subtype(init_values)
 
     def _creation_subtype(self):
-        return self.env.ref("stueber_helpdesk.mt_ticket_new")
+        return self._mail_record("mail.message.subtype", "stueber_helpdesk.mt_ticket_new")
 
     def _message_track_post_template(self, changes):
         """Entering a stage with a status mail sends it to the customer and
@@ -390,9 +392,9 @@ class StueberHelpdeskTicket(models.Model):
         Not for tickets without customer, nor when tracking is off (imports,
         tests); the mail intake sends none for automatic mail (loop protection).
         """
-        if self.env.context.get("tracking_disable"):
+        if not self or self.env.context.get("tracking_disable"):
             return
-        template = self.env.ref("stueber_helpdesk.mail_template_ticket_receipt", raise_if_not_found=False)
+        template = self._mail_record("mail.template", "stueber_helpdesk.mail_template_ticket_receipt")
         tickets = self.sudo().filtered(lambda t: t.partner_id.email)
         self.env["stueber.helpdesk.customer.mail"]._post(template, tickets)
 
@@ -401,6 +403,12 @@ class StueberHelpdeskTicket(models.Model):
         self.ensure_one()
         partners = self.partner_id | self.message_partner_ids.filtered("partner_share")
         return ",".join(str(partner_id) for partner_id in partners.ids)
+
+    @api.model
+    def _mail_record(self, model, xmlid):
+        """The record of ``xmlid`` (or none), without the query of ``env.ref``:
+        the mail paths ask for the same few records on every mail."""
+        return self.env[model].browse(self.env["ir.model.data"]._xmlid_to_res_id(xmlid, raise_if_not_found=False))
 
     def _message_compute_subject(self):
         """Staff answers carry the token customers reply to: "[Ticket#10001] Subject"."""
@@ -419,7 +427,7 @@ class StueberHelpdeskTicket(models.Model):
 
     def _notify_get_reply_to(self, default=None, author_id=False):
         """Answers go to the support alias, which threads them onto the ticket."""
-        alias = self.env.ref("stueber_helpdesk.mail_alias_support", raise_if_not_found=False)
+        alias = self._mail_record("mail.alias", "stueber_helpdesk.mail_alias_support")
         if not alias or not alias.sudo().alias_domain_id:
             return super()._notify_get_reply_to(default=default, author_id=author_id)
         reply_to = self._notify_get_reply_to_formatted_email(alias.sudo().alias_full_name, author_id=author_id)
