@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from odoo import api, models
 from odoo.tools.mail import email_normalize
 
+from ..tools.mail_auth import SenderAuthentication, sender_authentication
 from ..tools.ticket_token import find_number
 
 POST = "post"  # a message on an open ticket (or an automatic one on a closed ticket)
@@ -45,6 +46,7 @@ class IntakeDecision:
     ticket: models.BaseModel  # the ticket posted on, reopened or followed up; empty for new and kept mail
     automatic: bool  # sent by a robot: answered by no automatic mail, reopens nothing
     staff: bool  # the address belongs to an internal user
+    authentication: SenderAuthentication | None  # what trusted mail servers say of the From (None: policy off)
     reason: str = ""  # why a kept mail was kept (a reason of Unassigned Mail)
 
 
@@ -112,17 +114,24 @@ class StueberHelpdeskMailIntake(models.AbstractModel):
           write to concerns that ticket;
         - a person's mail to a closed ticket reopens it, or opens a follow-up
           ticket when reopening is off; robots and staff reopen nothing;
+        - a mail whose sender must be authenticated (the policy: staff
+          addresses, or everyone) and is not, is kept, whatever it claims;
         - any other mail becomes a ticket when its sender is a registered
           customer with a confirmed address.
         """
         email = email_normalize(msg_dict.get("email_from") or "") or ""
         senders = self._sender_partners(email)
+        policy = self._auth_policy()
         facts = {
             "email": email,
             "senders": senders,
             "automatic": self.env["mail.thread"]._stueber_is_automatic_message(message),
             "staff": self._are_staff(senders),
+            "authentication": None if policy == "off" else sender_authentication(message, self._auth_servers(), email),
         }
+        must_prove = policy == "everyone" or (policy == "staff" and facts["staff"])
+        if must_prove and not facts["authentication"].authenticated:
+            return self._keep(facts, "unauthenticated")
         confirmed = senders.filtered("stueber_email_confirmed")
         thread_id = route[1]
         if thread_id:
@@ -214,6 +223,17 @@ class StueberHelpdeskMailIntake(models.AbstractModel):
         return "unconfirmed_sender" if senders.sudo().user_ids else "unknown_sender"
 
     @api.model
+    def _auth_policy(self):
+        """Whose mail must be authenticated: "off", "staff" (default) or "everyone"."""
+        return self.env["ir.config_parameter"].sudo().get_param("stueber_helpdesk.mail_auth_policy") or "staff"
+
+    @api.model
+    def _auth_servers(self):
+        """The authserv-ids of the operator's mail servers, whose Authentication-Results count."""
+        servers = self.env["ir.config_parameter"].sudo().get_param("stueber_helpdesk.mail_auth_servers") or ""
+        return [server.strip() for server in servers.split(",") if server.strip()]
+
+    @api.model
     def _reopen_on_reply(self):
         return bool(self.env["ir.config_parameter"].sudo().get_param("stueber_helpdesk.reopen_on_reply"))
 
@@ -226,7 +246,14 @@ class StueberHelpdeskMailIntake(models.AbstractModel):
         """What follows the decision once Odoo has processed its route (the
         mail is on the ticket ``thread_id``, or, kept, on none)."""
         if decision.action == KEEP:
-            self.env[UNASSIGNED].sudo()._keep_message(message, msg_dict, decision.reason, automatic=decision.automatic)
+            auth = decision.authentication
+            self.env[UNASSIGNED].sudo()._keep_message(
+                message,
+                msg_dict,
+                decision.reason,
+                automatic=decision.automatic,
+                auth_results=auth.summary() if auth and decision.reason == "unauthenticated" else None,
+            )
             return
         ticket = self.env[TICKET].sudo().browse(thread_id)
         if decision.action == REOPEN:

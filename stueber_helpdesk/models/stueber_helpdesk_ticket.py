@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.tools import clean_context
+from odoo.tools.mail import email_normalize
 
 from ..tools.ticket_token import format_token, strip_tokens
 
@@ -436,13 +437,45 @@ class StueberHelpdeskTicket(models.Model):
     @api.model
     def message_new(self, msg_dict, custom_values=None):
         """A ticket from a mail; the mail intake gives its customer (and the
-        closed ticket it follows up) in ``custom_values``."""
+        closed ticket it follows up) in ``custom_values``. Addresses in copy
+        of the mail do not join the ticket's copy (see ``message_update``)."""
         values = {
             "name": self._mail_clean_subject(msg_dict.get("subject")),
             "channel": "email",
+            "email_cc": False,
             **(custom_values or {}),
         }
         return super().message_new(msg_dict, custom_values=values)
+
+    def message_update(self, msg_dict, update_vals=None):
+        """Being in copy of a mail gives no rights on the ticket: Odoo would
+        add the mail's Cc to the ticket's, whose addresses may answer it and
+        get staff answers. Staff (or the customer in the portal) add them."""
+        return super().message_update({**msg_dict, "cc": False}, update_vals=update_vals)
+
+    def _message_get_suggested_recipients_batch(
+        self, reply_discussion=False, reply_message=None, no_create=True, primary_email=False, additional_partners=None
+    ):
+        """Staff answers are suggested to the customer, the followers and the
+        ticket's copy addresses, never to whoever merely was in To or Cc of
+        an incoming mail (Odoo's "reply all")."""
+        suggestions = super()._message_get_suggested_recipients_batch(
+            reply_discussion=reply_discussion,
+            reply_message=reply_message,
+            no_create=no_create,
+            primary_email=primary_email,
+            additional_partners=additional_partners,
+        )
+        for ticket in self:
+            partners = ticket.partner_id | ticket.message_partner_ids | (additional_partners or self.env["res.partner"])
+            emails = set(ticket._mail_cc_sanitized_raw_dict(ticket.email_cc)) | set(partners.mapped("email_normalized"))
+            emails.add(email_normalize(primary_email or "") or False)
+            suggestions[ticket.id] = [
+                recipient
+                for recipient in suggestions[ticket.id]
+                if recipient.get("partner_id") in partners.ids or recipient.get("email") in emails
+            ]
+        return suggestions
 
     def _mail_log_followup(self):
         """Both tickets name each other, so staff find the history."""

@@ -16,6 +16,7 @@ REASONS = [
     ("unconfirmed_sender", "Sender's e-mail not confirmed"),
     ("foreign_token", "Ticket number of someone else's ticket"),
     ("foreign_reply", "Reply to someone else's ticket"),
+    ("unauthenticated", "Sender not authenticated"),
     ("error", "Could not be processed"),
 ]
 # Reasons a person could fix by registering or confirming their address; the
@@ -88,6 +89,11 @@ class StueberHelpdeskUnassignedMail(models.Model):
     message_id = fields.Char(string="Message-Id", readonly=True, index="btree_not_null")
     reason = fields.Selection(REASONS, required=True, readonly=True)
     error = fields.Text(readonly=True)
+    auth_results = fields.Char(
+        string="Authentication Results",
+        readonly=True,
+        help="What the trusted mail servers reported about the sender (Authentication-Results).",
+    )
     body = fields.Html(readonly=True, sanitize_style=True)
     eml_attachment_id = fields.Many2one("ir.attachment", string="Original Message", readonly=True)
     eml_file = fields.Binary(related="eml_attachment_id.datas", string="Original (.eml)")
@@ -216,29 +222,31 @@ class StueberHelpdeskUnassignedMail(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _keep_message(self, message, msg_dict, reason, error=None, automatic=None):
+    def _keep_message(self, message, msg_dict, reason, error=None, automatic=None, auth_results=None):
         """Keep a mail that became no ticket message, and answer a person once a day.
 
         Called by the mail gateway. ``message`` is the ``email.message.Message``
         Odoo parsed, or the raw bytes/str when parsing failed; ``msg_dict`` the
         result of ``message_parse`` (may be empty). A mail kept before (same
         Message-Id) is not kept again, so a re-delivered mail is not answered twice.
-        ``automatic``: whether a robot sent it, when the caller knows.
+        ``automatic``: whether a robot sent it, when the caller knows;
+        ``auth_results``: the sender authentication that failed, shown to staff.
         The .eml holds the bytes ``message_process`` received when it passed
         them on in the context, else the message written out again.
         """
         raw = _eml_bytes(self.env.context.get("stueber_mail_raw") or message)
-        return self._keep(message, msg_dict or {}, reason, error, raw, automatic=automatic)
+        return self._keep(message, msg_dict or {}, reason, error, raw, automatic=automatic, auth_results=auth_results)
 
     @api.model
-    def _keep(self, message, msg_dict, reason, error, raw, automatic=None):
+    def _keep(self, message, msg_dict, reason, error, raw, automatic=None, auth_results=None):
         message_id = msg_dict.get("message_id") or _header(message, "Message-Id")
         Mail = self.sudo()
         if message_id:
             kept = Mail.search([("message_id", "=", message_id)], limit=1)
             if kept:
                 return kept
-        kept = Mail.create(self._keep_vals(message, msg_dict, reason, error, message_id))
+        vals = self._keep_vals(message, msg_dict, reason, error, message_id)
+        kept = Mail.create({**vals, "auth_results": auth_results or False})
         kept._store_attachments(raw, msg_dict)
         if kept._should_reply(message, msg_dict, automatic=automatic):
             kept._send_registration_hint()

@@ -5,6 +5,7 @@ from . import (
     test_mail_imap,
     test_mail_intake,
     test_mail_notifications,
+    test_mail_sender_authentication,
     test_membership,
     test_portal,
     test_portal_accessibility,

@@ -1,1 +1,1 @@
-from . import mail_loop, ticket_token
+from . import mail_auth, mail_loop, ticket_token
