@@ -75,10 +75,11 @@ class StueberHelpdeskMailIntake(models.AbstractModel):
     """Decides what becomes of each mail Odoo routes to tickets, and does it.
 
     Who may write to a ticket by mail: its customer, its followers, an
-    address in copy of the ticket's mails, a verified member of its
-    institution, and staff. A new mail becomes a ticket when its sender is a
-    registered customer with a confirmed address. What becomes neither is
-    kept in Unassigned Mail.
+    address of the ticket's Cc field (staff's, or the customer's in the
+    portal form; never a mere Cc of a mail), a verified member of its
+    institution, and staff, whose mail must prove its sender (readme/SECURITY.md).
+    A new mail becomes a ticket when its sender is a registered customer with
+    a confirmed address. What becomes neither is kept in Unassigned Mail.
     """
 
     _name = "stueber.helpdesk.mail.intake"
@@ -191,7 +192,7 @@ class StueberHelpdeskMailIntake(models.AbstractModel):
     def _accepts_sender(self, ticket, senders, email):
         """Whether mail from ``senders`` (the contacts of the normalised
         address ``email``) may land on ``ticket``: the customer, a follower,
-        an address in copy of the ticket's mails, a verified member of the
+        an address of the ticket's Cc field, a verified member of the
         ticket's institution, or staff."""
         ticket = ticket.sudo()
         if email and email in ticket._mail_cc_sanitized_raw_dict(ticket.email_cc):
