@@ -1,3 +1,5 @@
+import uuid
+
 from odoo import api, fields, models
 from odoo.tools import clean_context
 from odoo.tools.mail import email_normalize
@@ -95,7 +97,7 @@ class StueberHelpdeskTicket(models.Model):
         ondelete="restrict",
         copy=False,
     )
-    is_closed = fields.Boolean(related="stage_id.is_closed", store=True)
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True, precompute=True)
     customer_status = fields.Char(string="Status", compute="_compute_customer_status")
     user_id = fields.Many2one(
         "res.users",
@@ -208,6 +210,9 @@ class StueberHelpdeskTicket(models.Model):
         sequence = self.env["ir.sequence"].sudo()
         for vals in vals_list:
             vals["number"] = sequence.next_by_code("stueber.helpdesk.ticket")
+            if vals.get("partner_id"):
+                # the receipt's link needs it: given now, it is part of the INSERT
+                vals.setdefault("access_token", str(uuid.uuid4()))
         tickets = super().create(vals_list)
         # a ticket that comes with a customer's mail gets its receipt once that
         # mail is on it, from whoever posts it (mail intake, Unassigned Mail)
