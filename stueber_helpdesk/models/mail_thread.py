@@ -116,6 +116,27 @@ class MailThread(models.AbstractModel):
         return thread_id
 
     @api.model
+    def _routing_reset_bounce(self, email_message, message_dict):
+        """Odoo's, with the models that count bounces looked up once per
+        registry instead of twice per mail (they change only with modules)."""
+        normalized_from = email_normalize(message_dict["email_from"])
+        if not normalized_from:
+            return
+        for model in self._stueber_bounce_models():
+            self.env[model].sudo().search(
+                [("message_bounce", ">", 0), ("email_normalized", "=", normalized_from)]
+            )._message_reset_bounce(normalized_from)
+
+    @ormcache()
+    def _stueber_bounce_models(self):
+        models = (
+            self.env["ir.model"]
+            .sudo()
+            .search([("is_mail_blacklist", "=", True), ("model", "!=", "mail.thread.blacklist")])
+        )
+        return tuple(model.model for model in models if model.model in self.env)
+
+    @api.model
     def _stueber_is_automatic_message(self, message):
         """``mail_loop.is_automatic_message`` knowing our own sender addresses."""
         return is_automatic_message(message, own_addresses=self._stueber_own_addresses())

@@ -92,6 +92,12 @@ class TestMailIntake(HelpdeskMailCase):
         self.assertGreater(receipt.id, customer_mail.id)
         self.assertEqual(len(self.sent_to(self.teacher_a.partner_id)), 1)
 
+    def test_mail_from_an_address_that_bounced_resets_its_bounce_count(self):
+        """Odoo's reset, with the bounce-counting models looked up once per registry."""
+        self.teacher_a.partner_id.message_bounce = 3
+        self.process_fixture("plain_text.eml")
+        self.assertEqual(self.teacher_a.partner_id.message_bounce, 0)
+
     def test_mail_addresses_in_copy_do_not_become_recipients_of_the_ticket_message(self):
         ticket = self.env["stueber.helpdesk.ticket"].browse(
             self.process_fixture(
