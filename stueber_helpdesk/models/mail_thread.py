@@ -100,19 +100,23 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):
-        """Odoo processes the routes the intake let through; then each
-        decision's effects follow, in one place (the receipt after the
-        customer's own message, a kept mail in Unassigned Mail).
+        """Odoo processes the routes the intake let through; after each, its
+        decision's effects follow, in one place (``_apply``: the receipt after
+        the customer's own message, a kept mail in Unassigned Mail).
 
+        One route at a time, each with the mail as parsed (Odoo's loop pops
+        values from ``message_dict``), so each decision knows its own thread.
         Records are created from here on: the lookups memoised while routing
         are forgotten."""
         self.env.cr.cache.pop(ROUTING_MEMO, None)
-        decisions = decisions_of(routes)
-        processed = [route for route in routes or () if route[0] != UNASSIGNED]
-        thread_id = super()._message_route_process(message, message_dict, processed) if processed else False
         intake = self.env["stueber.helpdesk.mail.intake"]
-        for decision in decisions:
-            intake._apply(decision, message, message_dict, thread_id)
+        thread_id = False
+        for route in routes or ():
+            route_thread_id = False
+            if route[0] != UNASSIGNED:
+                route_thread_id = thread_id = super()._message_route_process(message, dict(message_dict), [route])
+            if isinstance(route, IntakeRoute):
+                intake._apply(route.decision, message, message_dict, route_thread_id)
         return thread_id
 
     @api.model

@@ -92,6 +92,27 @@ class TestMailIntake(HelpdeskMailCase):
         self.assertGreater(receipt.id, customer_mail.id)
         self.assertEqual(len(self.sent_to(self.teacher_a.partner_id)), 1)
 
+    def test_mail_to_two_ticket_addresses_gives_each_ticket_its_own_receipt(self):
+        """Each route's decision acts on its own ticket, not on the last one processed."""
+        self.env["mail.alias"].create(
+            {
+                "alias_name": "hilfe",
+                "alias_domain_id": self.mail_alias_domain.id,
+                "alias_model_id": self.env["ir.model"]._get_id("stueber.helpdesk.ticket"),
+                "alias_contact": "everyone",
+            }
+        )
+        self.process_fixture(
+            "plain_text.eml",
+            {"To: support@test.mycompany.com": "To: support@test.mycompany.com, hilfe@test.mycompany.com"},
+        )
+        tickets = self.env["stueber.helpdesk.ticket"].search([("partner_id", "=", self.teacher_a.partner_id.id)])
+        tickets = tickets.filtered(lambda t: t.channel == "email")
+        self.assertEqual(len(tickets), 2)
+        for ticket in tickets:
+            self.assertEqual(len(ticket.message_ids.filtered(lambda m: m.message_type == "auto_comment")), 1)
+            self.assertEqual(len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 1)
+
     def test_mail_from_an_address_that_bounced_resets_its_bounce_count(self):
         """Odoo's reset, with the bounce-counting models looked up once per registry."""
         self.teacher_a.partner_id.message_bounce = 3
