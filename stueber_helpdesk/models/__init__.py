@@ -1,4 +1,6 @@
 from . import (
+    mail_alias,
+    mail_alias_domain,
     mail_followers,
     mail_message,
     mail_thread,
@@ -6,7 +8,9 @@ from . import (
     res_partner,
     res_users,
     stueber_helpdesk_category,
+    stueber_helpdesk_customer_mail,
     stueber_helpdesk_institution,
+    stueber_helpdesk_mail_intake,
     stueber_helpdesk_membership,
     stueber_helpdesk_signup_attempt,
     stueber_helpdesk_stage,

@@ -1,12 +1,13 @@
 import logging
 import traceback
 from contextlib import contextmanager
-from email.message import Message
 
 from odoo import api, models
+from odoo.tools import ormcache
 from odoo.tools.mail import email_normalize
 
-from .mail_loop import AUTOMATIC_MAIL_HEADERS, is_automatic_message
+from ..tools.mail_loop import is_automatic_message
+from .stueber_helpdesk_mail_intake import TICKET, UNASSIGNED, IntakeRoute, decisions_of
 
 _logger = logging.getLogger(__name__)
 
@@ -17,7 +18,7 @@ ROUTING_MEMO = "stueber_mail_routing_memo"
 
 @contextmanager
 def _stueber_routing_memo(cr):
-    """A memo for alias and own-address lookups, alive while Odoo parses and
+    """A memo for alias lookups, alive while Odoo parses and
     routes one mail; ``_message_route_process`` ends it before anything is
     created, so no lookup outlives the data it read."""
     previous = cr.cache.get(ROUTING_MEMO)
@@ -31,7 +32,7 @@ def _stueber_routing_memo(cr):
             cr.cache[ROUTING_MEMO] = previous
 
 
-def _routing_memo_get(env, key, compute):
+def routing_memo_get(env, key, compute):
     """``compute()``, once per key while a mail is parsed and routed."""
     memo = env.cr.cache.get(ROUTING_MEMO)
     if memo is None:
@@ -76,50 +77,85 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def message_route(self, message, message_dict, model=None, thread_id=None, custom_values=None):
-        """Tickets decide about the routes Odoo found for them: the subject
-        token, who may write to a ticket, and unknown senders (see
-        ``stueber.helpdesk.ticket._mail_route``)."""
+        """Routes to tickets become what the mail intake decides about the
+        mail (``stueber.helpdesk.mail.intake``): each carries its decision."""
         routes = super().message_route(
             message, message_dict, model=model, thread_id=thread_id, custom_values=custom_values
         )
-        return self.env["stueber.helpdesk.ticket"]._mail_route(message, message_dict, routes)
+        intake = self.env["stueber.helpdesk.mail.intake"]
+        return [intake._route(message, message_dict, route) if route[0] == TICKET else route for route in routes]
+
+    @api.model
+    def _message_parse_post_process(self, message, message_dict, routes):
+        """The mail is filed under the contact the intake decided on; Odoo
+        looks the sender up again only for the routes of other apps. Its
+        recipients (To, Cc) do not become the ticket message's partners:
+        being in copy gives no rights on a ticket."""
+        decisions = decisions_of(routes)
+        if not decisions:
+            return super()._message_parse_post_process(message, message_dict, routes)
+        others = [route for route in routes if not isinstance(route, IntakeRoute)]
+        values = super()._message_parse_post_process(message, message_dict, others) if others else {}
+        return {**values, "author_id": decisions[0].author.id or values.get("author_id") or False}
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):
-        """Flag the processing of automatic mail in the context: no receipt
-        answers it and it reopens no ticket.
+        """Odoo processes the routes the intake let through; after each, its
+        decision's effects follow, in one place (``_apply``: the receipt after
+        the customer's own message, a kept mail in Unassigned Mail).
 
+        One route at a time, each with the mail as parsed (Odoo's loop pops
+        values from ``message_dict``), so each decision knows its own thread.
         Records are created from here on: the lookups memoised while routing
         are forgotten."""
-        automatic = self._stueber_is_automatic_message(message)
         self.env.cr.cache.pop(ROUTING_MEMO, None)
-        if automatic:
-            automatic = self.with_context(stueber_mail_automatic=True)
-            return super(MailThread, automatic)._message_route_process(message, message_dict, routes)
-        return super()._message_route_process(message, message_dict, routes)
+        intake = self.env["stueber.helpdesk.mail.intake"]
+        thread_id = False
+        for route in routes or ():
+            route_thread_id = False
+            if route[0] != UNASSIGNED:
+                route_thread_id = thread_id = super()._message_route_process(message, dict(message_dict), [route])
+            if isinstance(route, IntakeRoute):
+                intake._apply(route.decision, message, message_dict, route_thread_id)
+        return thread_id
+
+    @api.model
+    def _routing_reset_bounce(self, email_message, message_dict):
+        """Odoo's, with the models that count bounces looked up once per
+        registry instead of twice per mail (they change only with modules)."""
+        normalized_from = email_normalize(message_dict["email_from"])
+        if not normalized_from:
+            return
+        for model in self._stueber_bounce_models():
+            self.env[model].sudo().search(
+                [("message_bounce", ">", 0), ("email_normalized", "=", normalized_from)]
+            )._message_reset_bounce(normalized_from)
+
+    @ormcache()
+    def _stueber_bounce_models(self):
+        models = (
+            self.env["ir.model"]
+            .sudo()
+            .search([("is_mail_blacklist", "=", True), ("model", "!=", "mail.thread.blacklist")])
+        )
+        return tuple(model.model for model in models if model.model in self.env)
 
     @api.model
     def _stueber_is_automatic_message(self, message):
         """``mail_loop.is_automatic_message`` knowing our own sender addresses."""
-
-        def compute():
-            return is_automatic_message(message, own_addresses=self._stueber_own_addresses())
-
-        if not isinstance(message, Message):
-            return compute()
-        # asked by the routing and by the processing of a reply: its headers are parsed once
-        # (the key holds the message itself, so no other message can take its id)
-        return _routing_memo_get(self.env, ("automatic", message), compute)
+        return is_automatic_message(message, own_addresses=self._stueber_own_addresses())
 
     @api.model
     def _stueber_own_addresses(self):
         """Addresses our own mail comes from: catchall, bounce and default
-        senders of the alias domains, and the support alias (looked up once
-        per mail while routing)."""
-        return _routing_memo_get(self.env, ("own_addresses",), self._stueber_own_addresses_lookup)
+        senders of the alias domains, and the support alias.
 
-    @api.model
-    def _stueber_own_addresses_lookup(self):
+        The same for every mail: cached, and forgotten when an alias domain
+        or the support alias changes (``mail.alias.domain``, ``mail.alias``)."""
+        return self._stueber_own_addresses_cached()
+
+    @ormcache()
+    def _stueber_own_addresses_cached(self):
         domains = self.env["mail.alias.domain"].sudo().search([])
         addresses = domains.mapped("catchall_email") + domains.mapped("bounce_email")
         addresses += domains.mapped("default_from_email")
@@ -127,22 +163,3 @@ class MailThread(models.AbstractModel):
         if alias and alias.sudo().alias_domain_id:
             addresses.append(alias.sudo().alias_full_name)
         return frozenset(email_normalize(address) for address in addresses if address)
-
-    @api.model
-    def _stueber_automatic_mail_headers(self):
-        """Headers for every automatic mail (RFC 3834), see ``mail_loop``."""
-        return dict(AUTOMATIC_MAIL_HEADERS)
-
-
-class MailAliasDomain(models.Model):
-    _inherit = "mail.alias.domain"
-
-    @api.model
-    def _find_aliases(self, email_list):
-        """Odoo looks up the same addresses up to four times while parsing
-        and routing one mail (two queries each): once is enough."""
-        return list(
-            _routing_memo_get(
-                self.env, ("aliases", tuple(email_list)), lambda: super(MailAliasDomain, self)._find_aliases(email_list)
-            )
-        )

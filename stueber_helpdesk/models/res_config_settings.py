@@ -19,6 +19,27 @@ class ResConfigSettings(models.TransientModel):
         help="A customer's reply to a closed ticket reopens it. Off: the reply opens a follow-up ticket.",
     )
 
+    # ---- Sender authentication (readme/SECURITY.md) ----
+    stueber_helpdesk_mail_auth_policy = fields.Selection(
+        [
+            ("off", "Off: believe the From address (unsafe)"),
+            ("staff", "Staff: mail from staff addresses must be authenticated"),
+            ("everyone", "Everyone: every mail must be authenticated"),
+        ],
+        string="Sender Authentication",
+        config_parameter="stueber_helpdesk.mail_auth_policy",
+        default="staff",
+        help="Which mails must prove their sender (DMARC pass, or a DKIM pass aligned with the From domain, "
+        "as your mail server reports in Authentication-Results) before they are posted on a ticket. "
+        "A mail that fails is kept in Unassigned Mail.",
+    )
+    stueber_helpdesk_mail_auth_servers = fields.Char(
+        string="Trusted Mail Servers",
+        config_parameter="stueber_helpdesk.mail_auth_servers",
+        help="The authserv-id(s) your receiving mail server writes into Authentication-Results, "
+        "comma-separated (e.g. mx.example.com). Headers of any other server are ignored: a sender can write them.",
+    )
+
     # ---- E-mail intake (support alias) ----
     stueber_helpdesk_alias_id = fields.Many2one(
         "mail.alias",

@@ -5,8 +5,6 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from .mail_loop import AUTOMATIC_MAIL_HEADERS
-
 # How long the link of a confirmation mail may be used.
 CONFIRMATION_VALIDITY = timedelta(days=3)
 # A new link is sent at most this often, so the "send again" button cannot flood a mailbox.
@@ -58,9 +56,9 @@ class ResUsers(models.Model):
             }
         )
         url = f"{user.get_base_url()}/web/signup/confirm/{token}"
-        template = self.env.ref("stueber_helpdesk.mail_template_signup_confirmation").sudo()
-        template.with_context(stueber_confirm_url=url).send_mail(
-            user.id, force_send=True, email_values={"headers": repr(AUTOMATIC_MAIL_HEADERS)}
+        template = self.env.ref("stueber_helpdesk.mail_template_signup_confirmation")
+        self.env["stueber.helpdesk.customer.mail"]._send(
+            template.with_context(stueber_confirm_url=url), user, force_send=True
         )
 
     @api.model

@@ -1,7 +1,5 @@
 from odoo import api, fields, models
 
-from .mail_loop import AUTOMATIC_MAIL_HEADERS
-
 
 class StueberHelpdeskMembership(models.Model):
     """A person's membership of an institution.
@@ -154,6 +152,4 @@ class StueberHelpdeskMembership(models.Model):
 
     def _stueber_send_mail(self, template_xmlid):
         """Send ``template_xmlid`` to each member, marked as an automatic mail."""
-        template = self.env.ref(template_xmlid).sudo()
-        for membership in self:
-            template.send_mail(membership.id, email_values={"headers": repr(AUTOMATIC_MAIL_HEADERS)})
+        self.env["stueber.helpdesk.customer.mail"]._send(self.env.ref(template_xmlid), self)

@@ -1,10 +1,12 @@
-import ast
-import re
+import uuid
 
 from odoo import api, fields, models
 from odoo.tools import clean_context
 from odoo.tools.mail import email_normalize
 
+from ..tools.ticket_token import format_token, strip_tokens
+
+HELPDESK_USER_GROUP = "stueber_helpdesk.group_stueber_helpdesk_user"
 PRIORITIES = [("0", "Normal"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")]
 CHANNELS = [("portal", "Portal"), ("email", "E-mail"), ("phone", "Phone"), ("staff", "Staff")]
 
@@ -20,9 +22,6 @@ PORTAL_CREATE_FIELDS = {
     "callback_time",
     "email_cc",
 }
-
-# The ticket token in mail subjects, "[Ticket#10001]", in any case and spacing.
-TICKET_TOKEN = re.compile(r"\[\s*ticket\s*#\s*(\d+)\s*\]", re.IGNORECASE)
 
 
 class StueberHelpdeskTicket(models.Model):
@@ -51,6 +50,10 @@ class StueberHelpdeskTicket(models.Model):
         copy=False,
         index="trigram",
         help="Unique, never reused; given at creation. Customers quote it on the phone and in mail subjects.",
+    )
+    subject_token = fields.Char(
+        compute="_compute_subject_token",
+        help="What customers keep in the subject of their mails about the ticket, e.g. [Ticket#10001].",
     )
     name = fields.Char(string="Subject", required=True, tracking=True, index="trigram")
     description = fields.Html(sanitize_style=True)
@@ -94,14 +97,15 @@ class StueberHelpdeskTicket(models.Model):
         ondelete="restrict",
         copy=False,
     )
-    is_closed = fields.Boolean(related="stage_id.is_closed", store=True)
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True, precompute=True)
     customer_status = fields.Char(string="Status", compute="_compute_customer_status")
     user_id = fields.Many2one(
         "res.users",
         string="Assigned to",
         tracking=True,
         index=True,
-        domain=lambda self: [("all_group_ids", "in", self.env.ref("stueber_helpdesk.group_stueber_helpdesk_user").id)],
+        # the xmlid's id is cached: Odoo asks for the domain on every fields_get (message_new too)
+        domain=lambda self: [("all_group_ids", "in", self._mail_record("res.groups", HELPDESK_USER_GROUP).id)],
     )
     priority = fields.Selection(PRIORITIES, default="0", required=True, tracking=True, index=True)
     category_id = fields.Many2one("stueber.helpdesk.category", tracking=True, index=True)
@@ -164,6 +168,11 @@ class StueberHelpdeskTicket(models.Model):
             if len(institutions) == 1 or ticket.institution_id not in institutions:
                 ticket.institution_id = institutions[:1]
 
+    @api.depends("number")
+    def _compute_subject_token(self):
+        for ticket in self:
+            ticket.subject_token = format_token(ticket.number) if ticket.number else False
+
     @api.depends("stage_id")
     def _compute_customer_status(self):
         for ticket in self:
@@ -193,7 +202,7 @@ class StueberHelpdeskTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if self.env.user.share and not self.env.su:
+        if not self.env.su and self.env.user.share:
             vals_list = [self._portal_create_vals(vals) for vals in vals_list]
             # default_* keys of an RPC context (default_institution_id, default_stage_id...)
             # would otherwise slip past the whitelist.
@@ -201,8 +210,13 @@ class StueberHelpdeskTicket(models.Model):
         sequence = self.env["ir.sequence"].sudo()
         for vals in vals_list:
             vals["number"] = sequence.next_by_code("stueber.helpdesk.ticket")
+            if vals.get("partner_id"):
+                # the receipt's link needs it: given now, it is part of the INSERT
+                vals.setdefault("access_token", str(uuid.uuid4()))
         tickets = super().create(vals_list)
-        tickets._mail_send_receipt()
+        # a ticket that comes with a customer's mail gets its receipt once that
+        # mail is on it, from whoever posts it (mail intake, Unassigned Mail)
+        tickets.filtered(lambda t: t.channel != "email")._mail_send_receipt()
         return tickets
 
     def write(self, vals):
@@ -341,28 +355,20 @@ class StueberHelpdeskTicket(models.Model):
     def _track_subtype(self, init_values):
         self.ensure_one()
         if "stage_id" in init_values:
-            return self.env.ref("stueber_helpdesk.mt_ticket_stage")
+            return self._mail_record("mail.message.subtype", "stueber_helpdesk.mt_ticket_stage")
         return super()._track_subtype(init_values)
 
     def _creation_subtype(self):
-        return self.env.ref("stueber_helpdesk.mt_ticket_new")
+        return self._mail_record("mail.message.subtype", "stueber_helpdesk.mt_ticket_new")
 
-    def _track_template(self, changes):
+    def _message_track_post_template(self, changes):
         """Entering a stage with a status mail sends it to the customer and
-        the portal followers (the template picks them)."""
-        res = super()._track_template(changes)
-        ticket = self[0]
-        template = ticket.stage_id.mail_template_id
-        if "stage_id" in changes and template and not self.env.context.get("stueber_ticket_creation"):
-            res["stage_id"] = (
-                template,
-                {
-                    "auto_delete_keep_log": False,
-                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
-                    "email_layout_xmlid": "mail.mail_notification_light",
-                    "author_id": ticket.company_id.partner_id.id,
-                },
-            )
+        the portal followers (the template picks them); at creation the
+        receipt is the only mail."""
+        res = super()._message_track_post_template(changes)
+        template = self.stage_id.mail_template_id
+        if changes and "stage_id" in changes and template and not self.env.context.get("stueber_ticket_creation"):
+            self.env["stueber.helpdesk.customer.mail"]._post(template, self)
         return res
 
     def _track_post_template_finalize(self):
@@ -389,70 +395,14 @@ class StueberHelpdeskTicket(models.Model):
     def _mail_send_receipt(self):
         """Send the customer the receipt of each new ticket, once.
 
-        Not for tickets without customer, nor when the ticket comes from an
-        automatic mail (loop protection) or tracking is off (imports, tests).
+        Not for tickets without customer, nor when tracking is off (imports,
+        tests); the mail intake sends none for automatic mail (loop protection).
         """
-        context = self.env.context
-        if context.get("tracking_disable") or context.get("stueber_mail_automatic"):
+        if not self or self.env.context.get("tracking_disable"):
             return
-        template = self.env.ref("stueber_helpdesk.mail_template_ticket_receipt", raise_if_not_found=False)
+        template = self._mail_record("mail.template", "stueber_helpdesk.mail_template_ticket_receipt")
         tickets = self.sudo().filtered(lambda t: t.partner_id.email)
-        if not template or not tickets:
-            return
-        template = template.with_env(tickets.env)
-        if template.attachment_ids or template.report_template_ids:
-            # attachments and reports: the composer copies and generates them
-            for ticket in tickets:
-                ticket.message_post_with_source(template, **ticket._mail_receipt_post_values())
-            return
-        render_fields = (
-            "subject",
-            "body_html",
-            "email_cc",
-            "email_to",
-            "partner_to",
-            "lang",
-            "reply_to",
-            "scheduled_date",
-        )
-        rendered = template._generate_template(tickets.ids, render_fields, find_or_create_partners=True)
-        for ticket in tickets:
-            ticket.message_post(
-                **ticket._mail_receipt_post_values(),
-                **ticket._mail_receipt_rendered_values(template, rendered[ticket.id]),
-            )
-
-    def _mail_receipt_post_values(self):
-        """What the receipt is: an automatic note-subtype message from the
-        company in the light layout."""
-        self.ensure_one()
-        return {
-            "message_type": "auto_comment",
-            "subtype_xmlid": "mail.mt_note",
-            "email_layout_xmlid": "mail.mail_notification_light",
-            "author_id": self.company_id.partner_id.id,
-            "notify_author_mention": True,  # the customer may be the user creating the ticket
-        }
-
-    def _mail_receipt_rendered_values(self, template, values):
-        """``message_post`` values from the template rendered once
-        (``_generate_template``), as the mail composer derives them from the
-        same template field by field (``message_post_with_source``), which
-        cost a third of a new mail's time."""
-        self.ensure_one()
-        reply_to = values.get("reply_to")
-        return {
-            "subject": values.get("subject") or self._message_compute_subject(),
-            "body": values.get("body_html") or "",
-            "email_from": False,  # the composer kept none: the author is given
-            "partner_ids": values.get("partner_ids") or [],
-            "force_email_lang": values.get("lang") if template.lang else False,
-            "scheduled_date": values.get("scheduled_date") or False,
-            "mail_server_id": template.mail_server_id.id,
-            "mail_auto_delete": template.auto_delete,
-            "email_add_signature": False,  # the template is the whole body
-            **({"reply_to": reply_to, "reply_to_force_new": True} if reply_to else {}),
-        }
+        self.env["stueber.helpdesk.customer.mail"]._post(template, tickets)
 
     def _mail_customer_recipient_ids(self):
         """Who gets status mails: the customer and the portal followers."""
@@ -460,26 +410,30 @@ class StueberHelpdeskTicket(models.Model):
         partners = self.partner_id | self.message_partner_ids.filtered("partner_share")
         return ",".join(str(partner_id) for partner_id in partners.ids)
 
+    @api.model
+    def _mail_record(self, model, xmlid):
+        """The record of ``xmlid`` (or none), without the query of ``env.ref``:
+        the mail paths ask for the same few records on every mail."""
+        return self.env[model].browse(self.env["ir.model.data"]._xmlid_to_res_id(xmlid, raise_if_not_found=False))
+
     def _message_compute_subject(self):
         """Staff answers carry the token customers reply to: "[Ticket#10001] Subject"."""
         self.ensure_one()
-        return f"[Ticket#{self.number}] {self.name}"
+        return f"{self.subject_token} {self.name}"
 
-    def _notify_by_email_get_base_mail_values(self, message, recipients_data, additional_values=None):
+    def _notify_thread_by_email(self, message, recipients_data, *, msg_vals=False, **kwargs):
         """Automatic mails say so in their headers (RFC 3834): receipt and
         status mails (``auto_comment``), tracking and assignment notices;
         not what a person wrote (``comment``, ``email``)."""
-        values = super()._notify_by_email_get_base_mail_values(
-            message, recipients_data, additional_values=additional_values
-        )
-        if message.message_type in ("auto_comment", "notification", "user_notification"):
-            headers = ast.literal_eval(values.get("headers") or "{}")
-            values["headers"] = repr({**headers, **self.env["mail.thread"]._stueber_automatic_mail_headers()})
-        return values
+        message_type = (msg_vals or {}).get("message_type") or message.message_type
+        if message_type in ("auto_comment", "notification", "user_notification"):
+            headers = self.env["stueber.helpdesk.customer.mail"]._headers()
+            kwargs["mail_headers"] = {**headers, **(kwargs.get("mail_headers") or {})}
+        return super()._notify_thread_by_email(message, recipients_data, msg_vals=msg_vals, **kwargs)
 
     def _notify_get_reply_to(self, default=None, author_id=False):
         """Answers go to the support alias, which threads them onto the ticket."""
-        alias = self.env.ref("stueber_helpdesk.mail_alias_support", raise_if_not_found=False)
+        alias = self._mail_record("mail.alias", "stueber_helpdesk.mail_alias_support")
         if not alias or not alias.sudo().alias_domain_id:
             return super()._notify_get_reply_to(default=default, author_id=author_id)
         reply_to = self._notify_get_reply_to_formatted_email(alias.sudo().alias_full_name, author_id=author_id)
@@ -487,17 +441,46 @@ class StueberHelpdeskTicket(models.Model):
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):
-        """A ticket from a mail of a registered customer (``_mail_route`` let only those through)."""
+        """A ticket from a mail; the mail intake gives its customer (and the
+        closed ticket it follows up) in ``custom_values``. Addresses in copy
+        of the mail do not join the ticket's copy (see ``message_update``)."""
         values = {
             "name": self._mail_clean_subject(msg_dict.get("subject")),
-            "partner_id": msg_dict.get("author_id"),
             "channel": "email",
+            "email_cc": False,
             **(custom_values or {}),
         }
-        ticket = super().message_new(msg_dict, custom_values=values)
-        if ticket.followup_of_id:
-            ticket._mail_log_followup()
-        return ticket
+        return super().message_new(msg_dict, custom_values=values)
+
+    def message_update(self, msg_dict, update_vals=None):
+        """Being in copy of a mail gives no rights on the ticket: Odoo would
+        add the mail's Cc to the ticket's, whose addresses may answer it and
+        get staff answers. Staff (or the customer in the portal) add them."""
+        return super().message_update({**msg_dict, "cc": False}, update_vals=update_vals)
+
+    def _message_get_suggested_recipients_batch(
+        self, reply_discussion=False, reply_message=None, no_create=True, primary_email=False, additional_partners=None
+    ):
+        """Staff answers are suggested to the customer, the followers and the
+        ticket's copy addresses, never to whoever merely was in To or Cc of
+        an incoming mail (Odoo's "reply all")."""
+        suggestions = super()._message_get_suggested_recipients_batch(
+            reply_discussion=reply_discussion,
+            reply_message=reply_message,
+            no_create=no_create,
+            primary_email=primary_email,
+            additional_partners=additional_partners,
+        )
+        for ticket in self:
+            partners = ticket.partner_id | ticket.message_partner_ids | (additional_partners or self.env["res.partner"])
+            emails = set(ticket._mail_cc_sanitized_raw_dict(ticket.email_cc)) | set(partners.mapped("email_normalized"))
+            emails.add(email_normalize(primary_email or "") or False)
+            suggestions[ticket.id] = [
+                recipient
+                for recipient in suggestions[ticket.id]
+                if recipient.get("partner_id") in partners.ids or recipient.get("email") in emails
+            ]
+        return suggestions
 
     def _mail_log_followup(self):
         """Both tickets name each other, so staff find the history."""
@@ -507,15 +490,6 @@ class StueberHelpdeskTicket(models.Model):
         )
         self._message_log(body=self.env._("Follow-up of the closed ticket %(number)s.", number=old.number))
 
-    def message_update(self, msg_dict, update_vals=None):
-        """A customer's reply reopens a closed ticket; with the setting off,
-        ``_mail_route`` made the reply a follow-up ticket instead."""
-        automatic = self.env.context.get("stueber_mail_automatic")
-        senders = self._mail_sender_partners(msg_dict.get("email_from"))
-        if self._mail_reopen_on_reply() and self._mail_reply_reopens(senders, automatic):
-            update_vals = {**(update_vals or {}), "stage_id": self._reopen_stage().id}
-        return super().message_update(msg_dict, update_vals=update_vals)
-
     def _message_receive_bounce(self, email, partner):
         """Note on the ticket that a mail to the customer did not arrive."""
         res = super()._message_receive_bounce(email, partner)
@@ -523,134 +497,11 @@ class StueberHelpdeskTicket(models.Model):
             ticket._message_log(body=self.env._("A mail to %(email)s could not be delivered (bounce).", email=email))
         return res
 
-    # ------------------------------------------------------------
-    # MAIL ROUTING
-    # ------------------------------------------------------------
-
-    @api.model
-    def _mail_route(self, message, msg_dict, routes):
-        """Decide what becomes of mail Odoo routed to tickets.
-
-        - a reply found by In-Reply-To/References stays a reply when its sender
-          may write to the ticket (Message-Ids travel in forwards and copies,
-          so the headers alone prove nothing);
-        - a new mail whose subject holds the token of a ticket the sender may
-          write to becomes a reply to that ticket;
-        - a reply to a closed ticket may become a follow-up ticket;
-        - any other new mail becomes a ticket when its sender is a registered
-          customer with a confirmed address.
-
-        What becomes neither goes to "Unassigned mail".
-        """
-        return [
-            route
-            for route in (
-                self._mail_route_ticket(message, msg_dict, route) if route[0] == self._name else route
-                for route in routes
-            )
-            if route
-        ]
-
-    @api.model
-    def _mail_route_ticket(self, message, msg_dict, route):
-        model, thread_id, custom_values, user_id, alias = route
-        email = email_normalize(msg_dict.get("email_from") or "")
-        senders = self._mail_sender_partners(email)
-        token_ticket = self.browse()
-        if thread_id and not self.browse(thread_id)._mail_accepts_sender(senders, email):
-            confirmed = senders.filtered("stueber_email_confirmed")
-            reason = "foreign_reply" if confirmed else self._mail_unknown_reason(senders)
-            return self._mail_keep_unassigned(message, msg_dict, reason)
-        if not thread_id:
-            token_ticket = self._mail_ticket_from_subject(msg_dict.get("subject"))
-            if token_ticket and token_ticket._mail_accepts_sender(senders, email):
-                thread_id = token_ticket.id
-                msg_dict["author_id"] = msg_dict.get("author_id") or senders[:1].id
-        if thread_id:
-            ticket = self.browse(thread_id)
-            automatic = self.env["mail.thread"]._stueber_is_automatic_message(message)
-            if self._mail_reopen_on_reply() or not ticket._mail_reply_reopens(senders, automatic):
-                return (model, thread_id, custom_values, user_id, alias)
-            # a follow-up is a new ticket: for a confirmed sender, or the old
-            # ticket's customer writing themselves (e.g. a caller without account)
-            customer = senders.filtered("stueber_email_confirmed")[:1] or senders & ticket.partner_id
-            if not customer:
-                return self._mail_keep_unassigned(message, msg_dict, self._mail_unknown_reason(senders))
-            msg_dict["author_id"] = customer.id
-            return (model, False, {**(custom_values or {}), "followup_of_id": ticket.id}, user_id, alias)
-        customer = senders.filtered("stueber_email_confirmed")[:1]
-        if not customer:
-            reason = "foreign_token" if token_ticket else self._mail_unknown_reason(senders)
-            return self._mail_keep_unassigned(message, msg_dict, reason)
-        msg_dict["author_id"] = customer.id
-        return (model, False, custom_values, user_id, alias)
-
-    @api.model
-    def _mail_keep_unassigned(self, message, msg_dict, reason):
-        """Keep the mail for staff in "Unassigned mail"; no route."""
-        self.env["stueber.helpdesk.unassigned.mail"].sudo()._keep_message(message, msg_dict, reason)
-        return None
-
     @api.model
     def _detect_loop_sender_domain(self, email_from_normalized):
         """Odoo counts the sender's recent tickets by ``email_from ilike``, a
         scan of all tickets; the indexed customer column answers the same."""
-        return [("partner_id", "in", self._mail_sender_partners(email_from_normalized).ids)]
-
-    @api.model
-    def _mail_sender_partners(self, email_from):
-        """Contacts with the sender's address, confirmed ones first (one indexed query)."""
-        email = email_normalize(email_from or "")
-        if not email:
-            return self.env["res.partner"]
-        partners = self.env["res.partner"].sudo().search([("email_normalized", "=", email)], order="id")
-        return partners.sorted(lambda p: not p.stueber_email_confirmed)
-
-    @api.model
-    def _mail_unknown_reason(self, senders):
-        return "unconfirmed_sender" if senders.user_ids else "unknown_sender"
-
-    @api.model
-    def _mail_ticket_from_subject(self, subject):
-        """The ticket whose token the subject holds (one query on the unique number)."""
-        match = TICKET_TOKEN.search(subject or "")
-        if not match:
-            return self.browse()
-        return self.sudo().with_context(active_test=False).search([("number", "=", match.group(1))], limit=1)
-
-    def _mail_accepts_sender(self, senders, email=None):
-        """Whether mail from ``senders`` (the contacts of the normalised
-        address ``email``) may land on this ticket: the customer, a follower,
-        an address in copy of the ticket's mails, a verified member of the
-        ticket's institution, or staff."""
-        self.ensure_one()
-        if email and email in self._mail_cc_sanitized_raw_dict(self.email_cc):
-            return True
-        if not senders:
-            return False
-        if senders & (self.partner_id | self.message_partner_ids):
-            return True
-        if self.institution_id and self.institution_id in senders.stueber_verified_institution_ids:
-            return True
-        return self._mail_senders_are_staff(senders)
-
-    def _mail_reply_reopens(self, senders, automatic):
-        """A reply by mail to a closed ticket counts when a person outside
-        staff sent it; automatic mail (vacation notices...) never reopens."""
-        self.ensure_one()
-        if not self.is_closed or automatic:
-            return False
-        return not self._mail_senders_are_staff(senders)
-
-    @api.model
-    def _mail_senders_are_staff(self, senders):
-        """Whether the address belongs to an internal user (contacts without
-        a user account are never staff)."""
-        return any(user._is_internal() for user in senders.user_ids)
-
-    @api.model
-    def _mail_reopen_on_reply(self):
-        return bool(self.env["ir.config_parameter"].sudo().get_param("stueber_helpdesk.reopen_on_reply"))
+        return [("partner_id.email_normalized", "=", email_from_normalized)]
 
     @api.model
     def _reopen_stage(self):
@@ -660,4 +511,4 @@ class StueberHelpdeskTicket(models.Model):
     @api.model
     def _mail_clean_subject(self, subject):
         """A new ticket's subject: without another ticket's token."""
-        return " ".join(TICKET_TOKEN.sub("", subject or "").split()) or self.env._("(no subject)")
+        return strip_tokens(subject) or self.env._("(no subject)")

@@ -7,7 +7,7 @@ import xmlrpc.client
 from odoo import api, fields, models
 from odoo.tools import email_normalize
 
-from .mail_loop import AUTOMATIC_MAIL_HEADERS, is_robot_address
+from ..tools.mail_loop import is_robot_address
 
 _logger = logging.getLogger(__name__)
 
@@ -16,6 +16,7 @@ REASONS = [
     ("unconfirmed_sender", "Sender's e-mail not confirmed"),
     ("foreign_token", "Ticket number of someone else's ticket"),
     ("foreign_reply", "Reply to someone else's ticket"),
+    ("unauthenticated", "Sender not authenticated"),
     ("error", "Could not be processed"),
 ]
 # Reasons a person could fix by registering or confirming their address; the
@@ -88,6 +89,11 @@ class StueberHelpdeskUnassignedMail(models.Model):
     message_id = fields.Char(string="Message-Id", readonly=True, index="btree_not_null")
     reason = fields.Selection(REASONS, required=True, readonly=True)
     error = fields.Text(readonly=True)
+    auth_results = fields.Char(
+        string="Authentication Results",
+        readonly=True,
+        help="What the trusted mail servers reported about the sender (Authentication-Results).",
+    )
     body = fields.Html(readonly=True, sanitize_style=True)
     eml_attachment_id = fields.Many2one("ir.attachment", string="Original Message", readonly=True)
     eml_file = fields.Binary(related="eml_attachment_id.datas", string="Original (.eml)")
@@ -169,6 +175,7 @@ class StueberHelpdeskUnassignedMail(models.Model):
             }
         )
         self._post_message(ticket, ticket._creation_subtype())
+        ticket._mail_send_receipt()  # after the customer's mail, as for tickets from the gateway
         return ticket
 
     def _post_on_ticket(self, ticket):
@@ -215,30 +222,33 @@ class StueberHelpdeskUnassignedMail(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _keep_message(self, message, msg_dict, reason, error=None):
+    def _keep_message(self, message, msg_dict, reason, error=None, automatic=None, auth_results=None):
         """Keep a mail that became no ticket message, and answer a person once a day.
 
         Called by the mail gateway. ``message`` is the ``email.message.Message``
         Odoo parsed, or the raw bytes/str when parsing failed; ``msg_dict`` the
         result of ``message_parse`` (may be empty). A mail kept before (same
         Message-Id) is not kept again, so a re-delivered mail is not answered twice.
+        ``automatic``: whether a robot sent it, when the caller knows;
+        ``auth_results``: the sender authentication that failed, shown to staff.
         The .eml holds the bytes ``message_process`` received when it passed
         them on in the context, else the message written out again.
         """
         raw = _eml_bytes(self.env.context.get("stueber_mail_raw") or message)
-        return self._keep(message, msg_dict or {}, reason, error, raw)
+        return self._keep(message, msg_dict or {}, reason, error, raw, automatic=automatic, auth_results=auth_results)
 
     @api.model
-    def _keep(self, message, msg_dict, reason, error, raw):
+    def _keep(self, message, msg_dict, reason, error, raw, automatic=None, auth_results=None):
         message_id = msg_dict.get("message_id") or _header(message, "Message-Id")
         Mail = self.sudo()
         if message_id:
             kept = Mail.search([("message_id", "=", message_id)], limit=1)
             if kept:
                 return kept
-        kept = Mail.create(self._keep_vals(message, msg_dict, reason, error, message_id))
+        vals = self._keep_vals(message, msg_dict, reason, error, message_id)
+        kept = Mail.create({**vals, "auth_results": auth_results or False})
         kept._store_attachments(raw, msg_dict)
-        if kept._should_reply(message, msg_dict):
+        if kept._should_reply(message, msg_dict, automatic=automatic):
             kept._send_registration_hint()
         return kept
 
@@ -294,15 +304,17 @@ class StueberHelpdeskUnassignedMail(models.Model):
         if files:
             self.attachment_ids = Attachment.create(files)
 
-    def _should_reply(self, message, msg_dict):
+    def _should_reply(self, message, msg_dict, automatic=None):
         """Answer people who can fix it, never machines, at most once a day."""
         self.ensure_one()
         if self.reason not in REPLY_REASONS or not self.email_normalized:
             return False
         if is_robot_address(self.email_normalized):
             return False
-        parsed = message if isinstance(message, email.message.Message) else msg_dict
-        if self.env["mail.thread"]._stueber_is_automatic_message(parsed):
+        if automatic is None:
+            parsed = message if isinstance(message, email.message.Message) else msg_dict
+            automatic = self.env["mail.thread"]._stueber_is_automatic_message(parsed)
+        if automatic:
             return False
         return not self.search_count(
             [
@@ -318,11 +330,5 @@ class StueberHelpdeskUnassignedMail(models.Model):
         template = self.env.ref("stueber_helpdesk.mail_template_unassigned_reply", raise_if_not_found=False)
         if not template:
             return
-        # RFC 3834: a reply to a person's mail is "auto-replied".
-        headers = {**AUTOMATIC_MAIL_HEADERS, "Auto-Submitted": "auto-replied"}
-        values = {"headers": repr(headers), "email_to": self.email_from}
-        if self.message_id:
-            headers["In-Reply-To"] = self.message_id
-            values.update(headers=repr(headers), references=self.message_id)
-        template.sudo().send_mail(self.id, email_values=values)
+        self.env["stueber.helpdesk.customer.mail"]._send(template, self, in_reply_to=self.message_id or None)
         self.reply_date = fields.Datetime.now()

@@ -230,8 +230,10 @@ class TestMailGateway(HelpdeskMailCase):
 
     def test_staff_may_reply_by_token(self):
         raw_from = "teacher_a <teacher_a@school-a.example>"
+        # staff mail counts once the operator's mail server vouches for its sender
+        authenticated = "agent <agent@vendor.example>\nAuthentication-Results: mx.vendor.example; dmarc=pass"
         result = self.process_fixture(
-            "outlook_aw_reply.eml", {"@@NUMBER@@": self.ticket_a.number, raw_from: "agent <agent@vendor.example>"}
+            "outlook_aw_reply.eml", {"@@NUMBER@@": self.ticket_a.number, raw_from: authenticated}
         )
         self.assertEqual(result, self.ticket_a.id)
 

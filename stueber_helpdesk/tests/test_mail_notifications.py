@@ -3,7 +3,7 @@ import email.policy
 
 from odoo.tests import TransactionCase, tagged
 
-from ..models.mail_loop import is_automatic_message
+from ..tools.mail_loop import is_automatic_message
 from .mail_common import HelpdeskMailCase
 
 

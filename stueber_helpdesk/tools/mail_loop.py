@@ -8,7 +8,7 @@ responder to stay silent on such mail and to mark its own mail with
 
 Usage::
 
-    from odoo.addons.stueber_helpdesk.models.mail_loop import is_automatic_message
+    from odoo.addons.stueber_helpdesk.tools.mail_loop import is_automatic_message
 
     if not is_automatic_message(message, own_addresses=...):
         ...  # an automatic reply is allowed

@@ -1,0 +1,1 @@
+from . import mail_auth, mail_loop, ticket_token
