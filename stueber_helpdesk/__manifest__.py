@@ -46,6 +46,7 @@
         "views/stueber_helpdesk_menus.xml",
         "data/stueber_helpdesk_privacy_data.xml",
         "views/stueber_helpdesk_privacy_views.xml",
+        "wizards/stueber_helpdesk_privacy_erasure_views.xml",
     ],
     "demo": [
         "demo/stueber_helpdesk_demo.xml",

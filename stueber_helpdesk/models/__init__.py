@@ -8,6 +8,7 @@ from . import (
     stueber_helpdesk_category,
     stueber_helpdesk_institution,
     stueber_helpdesk_membership,
+    stueber_helpdesk_privacy,
     stueber_helpdesk_privacy_log,
     stueber_helpdesk_retention,
     stueber_helpdesk_signup_attempt,
