@@ -47,6 +47,8 @@
         "data/stueber_helpdesk_privacy_data.xml",
         "views/stueber_helpdesk_privacy_views.xml",
         "wizards/stueber_helpdesk_privacy_erasure_views.xml",
+        "wizards/stueber_helpdesk_privacy_export_views.xml",
+        "views/stueber_helpdesk_privacy_portal_templates.xml",
     ],
     "demo": [
         "demo/stueber_helpdesk_demo.xml",

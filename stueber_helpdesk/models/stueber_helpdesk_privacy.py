@@ -8,6 +8,8 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import escape_psql
 
+from ..tools.privacy_export import build_export_zip, safe_filename
+
 _logger = logging.getLogger(__name__)
 
 # A person has one month to be answered (DSGVO Art. 12(3)).
@@ -119,6 +121,147 @@ class StueberHelpdeskPrivacy(models.AbstractModel):
     def _former_member_label(self):
         lang = self.env.company.partner_id.lang or self.env.lang
         return self.with_context(lang=lang).env._("Former member")
+
+    # ------------------------------------------------------------
+    # ACCESS (Art. 15)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _export_zip(self, partner, by_staff=False):
+        """The ZIP of what the helpdesk holds about the person of ``partner``
+        that they may see: their account, memberships, their tickets with the
+        public messages and files, their messages on other tickets. Internal
+        notes are staff's work, not the person's data as shown to them, and
+        stay out. Logged. :return: (file name, bytes)"""
+        partners = self._person_partners(partner)
+        data, files = self._export_data(partners)
+        content = build_export_zip(data, files, self._export_labels())
+        self.env["stueber.helpdesk.privacy.log"]._log(
+            "export_staff" if by_staff else "export_portal",
+            len(data["tickets"]) + len(data["messages_elsewhere"]),
+            partner=partner,
+            note=self.env._("%(tickets)s tickets, %(files)s files", tickets=len(data["tickets"]), files=len(files)),
+        )
+        return f"{self.env._('my-data')}-{fields.Date.context_today(self)}.zip", content
+
+    @api.model
+    def _public_message_domain(self):
+        """What the person sees of a ticket's chatter in the portal."""
+        return [
+            ("message_type", "in", ("comment", "email", "email_outgoing", "auto_comment")),
+            ("is_internal", "=", False),
+            ("subtype_id", "!=", False),
+            ("subtype_id.internal", "=", False),
+        ]
+
+    @api.model
+    def _export_data(self, partners):
+        Ticket = self.env["stueber.helpdesk.ticket"].sudo().with_context(active_test=False)
+        Message = self.env["mail.message"].sudo()
+        tickets = Ticket.search([("partner_id", "in", partners.ids)], order="id")
+        files = {}
+        partner = partners[:1]
+
+        def file_entries(folder, attachments):
+            entries = []
+            for attachment in attachments:
+                path = f"tickets/{folder}/{attachment.id}-{safe_filename(attachment.name)}"
+                files[path] = attachment.raw or b""
+                entries.append({"name": attachment.name, "path": path, "mimetype": attachment.mimetype})
+            return entries
+
+        def message_entry(message, folder):
+            return {
+                "date": fields.Datetime.to_string(message.date),
+                "author": message.author_id.name or message.email_from or "",
+                "subject": message.subject or "",
+                "body": str(message.body or ""),
+                "files": file_entries(folder, message.attachment_ids) if folder else [],
+            }
+
+        ticket_entries = []
+        for ticket in tickets:
+            folder = safe_filename(ticket.number)
+            messages = Message.search(
+                [("model", "=", Ticket._name), ("res_id", "=", ticket.id), *self._public_message_domain()],
+                order="date, id",
+            )
+            ticket_entries.append(
+                {
+                    "number": ticket.number,
+                    "subject": ticket.name,
+                    "status": ticket.customer_status,
+                    "created": fields.Datetime.to_string(ticket.create_date),
+                    "closed": fields.Datetime.to_string(ticket.closed_date) if ticket.closed_date else "",
+                    "institution": ticket.institution_id.name or "",
+                    "category": ticket.category_id.name or "",
+                    "email": ticket.email_from or "",
+                    "phone": ticket.phone or "",
+                    "description": str(ticket.description or ""),
+                    "files": file_entries(folder, ticket._portal_document_attachments()),
+                    "messages": [message_entry(message, folder) for message in messages],
+                }
+            )
+        elsewhere = Message.search(
+            [
+                ("author_id", "in", partners.ids),
+                ("model", "=", Ticket._name),
+                ("res_id", "not in", tickets.ids),
+                *self._public_message_domain(),
+            ],
+            order="date, id",
+        )
+        numbers = {t.id: t.number for t in Ticket.browse(elsewhere.mapped("res_id"))}
+        users = partners.with_context(active_test=False).user_ids
+        data = {
+            "account": {
+                "name": partner.name,
+                "email": partner.email or "",
+                "phone": partner.phone or "",
+                "lang": partner.lang or "",
+                "login": ", ".join(users.mapped("login")),
+                "created": fields.Datetime.to_string(partner.create_date),
+                "email_confirmed": partner.stueber_email_confirmed,
+                "memberships": [
+                    {
+                        "institution": m.institution_id.name,
+                        "state": dict(m._fields["state"]._description_selection(self.env))[m.state],
+                        "institution_admin": m.is_institution_admin,
+                        "since": fields.Datetime.to_string(m.create_date),
+                    }
+                    for m in partners.stueber_membership_ids
+                ],
+            },
+            "tickets": ticket_entries,
+            "messages_elsewhere": [
+                {**message_entry(message, None), "ticket": numbers.get(message.res_id, "")} for message in elsewhere
+            ],
+        }
+        return data, files
+
+    @api.model
+    def _export_labels(self):
+        _ = self.env._
+        return {
+            "title": _("My data"),
+            "name": _("Name"),
+            "email": _("E-mail"),
+            "phone": _("Phone"),
+            "login": _("Login"),
+            "created": _("Created on"),
+            "memberships": _("Memberships"),
+            "tickets": _("Tickets"),
+            "ticket": _("Ticket"),
+            "number": _("Number"),
+            "subject": _("Subject"),
+            "status": _("Status"),
+            "closed": _("Closed on"),
+            "institution": _("Institution"),
+            "description": _("Description"),
+            "attachments": _("Files"),
+            "messages": _("Messages"),
+            "messages_elsewhere": _("Your messages on other tickets"),
+        }
 
     # ------------------------------------------------------------
     # ERASURE (Art. 17)

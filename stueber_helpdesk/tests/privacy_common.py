@@ -40,14 +40,12 @@ class PrivacyCase(HelpdeskCase):
             {"name": f"{subject} ({cls.NAME})", "description": f"<p>Rückruf unter {cls.PHONE}</p>"}
         )
         ticket = Ticket.browse(ticket.id)
-        attachment = cls.env["ir.attachment"].create(
-            {"name": "zeugnis.png", "raw": PNG, "res_model": Ticket._name, "res_id": ticket.id}
-        )
-        ticket.with_user(user).message_post(
+        ticket.message_post(
+            author_id=user.partner_id.id,
             body=Markup("<p>Screenshot anbei. %s, %s</p>") % (cls.NAME, cls.EMAIL),
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
-            attachment_ids=attachment.ids,
+            attachments=[("zeugnis.png", PNG)],
         )
         ticket.with_user(cls.agent).message_post(
             body=Markup("<p>Hallo Frau %s, erledigt.</p>") % cls.NAME,
