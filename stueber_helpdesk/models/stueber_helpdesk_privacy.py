@@ -142,7 +142,8 @@ class StueberHelpdeskPrivacy(models.AbstractModel):
             partner=partner,
             note=self.env._("%(tickets)s tickets, %(files)s files", tickets=len(data["tickets"]), files=len(files)),
         )
-        return f"{self.env._('my-data')}-{fields.Date.context_today(self)}.zip", content
+        name = self.env._("my-data")
+        return f"{name}-{fields.Date.context_today(self)}.zip", content
 
     @api.model
     def _public_message_domain(self):

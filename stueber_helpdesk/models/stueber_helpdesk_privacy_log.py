@@ -74,7 +74,8 @@ class StueberHelpdeskPrivacyLog(models.Model):
             raise UserError(self.env._("Entries of the data protection log are written by the system only."))
         return super().create(vals_list)
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
+        # never written, not even by the superuser: the record of what was done
         raise UserError(self.env._("Entries of the data protection log cannot be changed."))
 
     @api.ondelete(at_uninstall=False)

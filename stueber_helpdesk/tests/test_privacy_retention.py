@@ -176,3 +176,11 @@ class TestPrivacyRetention(PrivacyCase):
         self.assertEqual(
             (log.record_count, log.subject_partner_ref, log.user_id), (1, self.hilde.partner_id.id, self.manager)
         )
+
+    def test_placeholders_are_german_in_a_german_company(self):
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(["stueber_helpdesk"], ["de_DE"], overwrite=True)
+        self.env.company.partner_id.lang = "de_DE"
+        labels = self.Retention._placeholders()
+        self.assertEqual((labels["content"], labels["subject"]), ("Inhalt gelöscht", "Anonymisiertes Ticket"))
+        self.assertEqual(self.env["stueber.helpdesk.privacy"]._former_member_label(), "ehemaliges Mitglied")
