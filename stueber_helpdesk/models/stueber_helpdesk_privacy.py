@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import escape
 
 from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.sql import escape_psql
 
@@ -280,6 +281,7 @@ class StueberHelpdeskPrivacy(models.AbstractModel):
         :return: the scope that was erased, counted
         """
         partners = self._person_partners(partner)
+        self._check_erasable(partners)
         strings = self._person_strings(partners)
         scope = self._erasure_scope(partners)
         label = self._former_member_label()
@@ -308,6 +310,18 @@ class StueberHelpdeskPrivacy(models.AbstractModel):
             ),
         )
         return counts
+
+    @api.model
+    def _check_erasable(self, partners):
+        """Staff, companies and institutions are not persons this erasure is for:
+        emptying their contact would break the desk."""
+        institutions = self.env["stueber.helpdesk.institution"].sudo().with_context(active_test=False)
+        if (
+            any(not user.share for user in partners.with_context(active_test=False).user_ids)
+            or self.env["res.company"].sudo().search_count([("partner_id", "in", partners.ids)])
+            or institutions.search_count([("partner_id", "in", partners.ids)])
+        ):
+            raise UserError(self.env._("Only customers can be erased here, not staff, companies or institutions."))
 
     @api.model
     def _scrub(self, strings, label):

@@ -236,9 +236,10 @@ class StueberHelpdeskRetention(models.AbstractModel):
                 """UPDATE stueber_helpdesk_ticket
                    SET name = %s, description = NULL, partner_id = NULL, email_from = NULL, phone = NULL,
                        email_cc = NULL, callback_time = NULL, access_token = NULL,
-                       privacy_anonymised_date = NOW() AT TIME ZONE 'UTC'
+                       privacy_anonymised_date = %s
                    WHERE id = ANY(%s)""",
                 labels["subject"],
+                fields.Datetime.now(),
                 ids,
             )
         )

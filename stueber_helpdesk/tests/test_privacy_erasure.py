@@ -124,6 +124,12 @@ class TestPrivacyErasure(PrivacyCase):
         self.assertFalse(self.hilde.exists())
         self.assertEqual(self.privacy_logs("erasure").user_id, self.manager)
 
+    def test_staff_company_and_institution_contacts_cannot_be_erased(self):
+        for partner in (self.agent.partner_id, self.env.company.partner_id, self.school_a.partner_id):
+            with self.assertRaises(UserError):
+                self.Privacy._erase(partner)
+        self.assertTrue(self.agent.active)
+
     def test_agent_cannot_erase_a_person(self):
         with self.assertRaises(AccessError):
             self.env["stueber.helpdesk.privacy.erasure"].with_user(self.agent).create(

@@ -73,6 +73,8 @@ class StueberHelpdeskPrivacyErasure(models.TransientModel):
 
     def action_review(self):
         self.ensure_one()
+        Privacy = self.env["stueber.helpdesk.privacy"]
+        Privacy._check_erasable(Privacy._person_partners(self.partner_id))
         self.state = "confirm"
         return self._reopen()
 
