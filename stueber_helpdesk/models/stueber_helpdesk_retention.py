@@ -125,32 +125,42 @@ class StueberHelpdeskRetention(models.AbstractModel):
         """Anonymise the due tickets and delete the due unassigned mail, batch by batch.
 
         With ``commit`` each batch is committed (and logged) on its own, and
-        the cron's time budget ends the run early; the next run goes on.
+        the cron's time budget ends the run early; the cron knows what is left
+        and comes back for it.
         :return: (tickets anonymised, unassigned mails deleted)
         """
-        tickets_done = self._run_batches(self._tickets_due, self._anonymise_batch, batch_size, commit)
         Unassigned = self.env["stueber.helpdesk.unassigned.mail"].sudo()
-        domain = self._unassigned_due_domain()
-        mails_done = self._run_batches(
-            lambda limit: Unassigned.search(domain, limit=limit, order="id"),
-            self._delete_unassigned_batch,
-            batch_size,
-            commit,
-        )
+        unassigned_domain = self._unassigned_due_domain()
+        tickets_due = self.env["stueber.helpdesk.ticket"].sudo().with_context(active_test=False)
+        if commit:
+            remaining = tickets_due.search_count(self._tickets_due_domain()) + Unassigned.search_count(
+                unassigned_domain
+            )
+            self.env["ir.cron"]._commit_progress(remaining=remaining)
+        tickets_done, finished = self._run_batches(self._tickets_due, self._anonymise_batch, batch_size, commit)
+        mails_done = 0
+        if finished:
+            mails_done, _finished = self._run_batches(
+                lambda limit: Unassigned.search(unassigned_domain, limit=limit, order="id"),
+                self._delete_unassigned_batch,
+                batch_size,
+                commit,
+            )
         return tickets_done, mails_done
 
     @api.model
     def _run_batches(self, fetch, process, batch_size, commit):
+        """:return: (records processed, whether all were: not stopped by the time budget)"""
         done = 0
         while records := fetch(batch_size):
             process(records)
             done += len(records)
             if commit:
                 if not self.env["ir.cron"]._commit_progress(len(records)):
-                    break  # out of time: the next run goes on
+                    return done, False  # out of time: the cron comes back for the rest
                 # what the batch loaded leaves the cache: memory stays bounded
                 self.env.invalidate_all()
-        return done
+        return done, True
 
     @api.model
     def _anonymise_batch(self, tickets):

@@ -85,6 +85,15 @@ class TestPrivacyExportStaff(PrivacyExportCase):
         self.assertEqual(len(evil), 1)
         self.assertTrue(evil[0].startswith(f"tickets/{self.hilde_ticket.number}/"))
 
+    def test_subject_with_markup_is_shown_as_text_in_the_html_page(self):
+        self.hilde_ticket.name = "<script>alert(1)</script>"
+        _filename, content = self.env["stueber.helpdesk.privacy"]._export_zip(self.hilde.partner_id)
+        archive = self.open_zip(content)
+        for name in ("index.html", f"tickets/{self.hilde_ticket.number}.html"):
+            page = archive.read(name).decode()
+            self.assertNotIn("<script>", page)
+            self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", page)
+
     def test_portal_user_and_employee_cannot_use_the_staff_export(self):
         for user in (self.teacher_a, self.employee):
             with self.assertRaises(AccessError):
