@@ -14,6 +14,7 @@
         "portal",
         "auth_signup",
         "auth_password_policy_signup",
+        "privacy_lookup",
     ],
     "data": [
         "security/stueber_helpdesk_groups.xml",
@@ -43,6 +44,11 @@
         "views/stueber_helpdesk_signup_templates.xml",
         "views/stueber_helpdesk_portal_institution_templates.xml",
         "views/stueber_helpdesk_menus.xml",
+        "data/stueber_helpdesk_privacy_data.xml",
+        "views/stueber_helpdesk_privacy_views.xml",
+        "wizards/stueber_helpdesk_privacy_erasure_views.xml",
+        "wizards/stueber_helpdesk_privacy_export_views.xml",
+        "views/stueber_helpdesk_privacy_portal_templates.xml",
     ],
     "demo": [
         "demo/stueber_helpdesk_demo.xml",

@@ -55,3 +55,32 @@ class ResConfigSettings(models.TransientModel):
     stueber_helpdesk_alias_domain_id = fields.Many2one(
         related="stueber_helpdesk_alias_id.alias_domain_id", readonly=False, string="Support Address Domain"
     )
+
+    # ---- Data protection (retention) ----
+    stueber_helpdesk_retention_months = fields.Integer(
+        string="Keep Closed Tickets (Months)",
+        config_parameter="stueber_helpdesk.retention_months",
+        default=24,
+        help="Closed tickets are anonymised this many months after closing; an institution may override it.",
+    )
+    stueber_helpdesk_unassigned_retention_days = fields.Integer(
+        string="Keep Unassigned Mail (Days)",
+        config_parameter="stueber_helpdesk.unassigned_retention_days",
+        default=30,
+        help="Unassigned mail is deleted this many days after it arrived.",
+    )
+    stueber_helpdesk_retention_due_count = fields.Integer(
+        string="Due for Anonymisation", compute="_compute_stueber_helpdesk_retention_due_count"
+    )
+
+    def _compute_stueber_helpdesk_retention_due_count(self):
+        count = (
+            self.env["stueber.helpdesk.ticket"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count(self.env["stueber.helpdesk.retention"]._tickets_due_domain())
+        )
+        self.stueber_helpdesk_retention_due_count = count
+
+    def action_stueber_helpdesk_retention_preview(self):
+        return self.env["stueber.helpdesk.retention"].action_open_retention_preview()

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class ResPartner(models.Model):
@@ -81,6 +82,16 @@ class ResPartner(models.Model):
         ticket_ids = {partner.id: res_ids for partner, res_ids in followers}
         for partner in self:
             partner.stueber_followed_ticket_ids = [(6, 0, ticket_ids.get(partner.id, []))]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_open_erasure_request(self):
+        """Core deletes the contact of a deactivated portal account in a
+        nightly job; while staff have not decided the person's erasure
+        request, the contact stays, so the erasure can find what it holds."""
+        if self.env.context.get("stueber_privacy_erasure"):
+            return
+        if self.env["stueber.helpdesk.privacy"]._open_erasure_requests(self):
+            raise UserError(self.env._("This contact has an open erasure request; use the erasure wizard."))
 
     def write(self, vals):
         res = super().write(vals)

@@ -105,3 +105,15 @@ class ResUsers(models.Model):
         user.partner_id.stueber_confirmed_email = email
         user.partner_id.stueber_membership_ids._stueber_on_email_confirmed()
         return True
+
+    # ------------------------------------------------------------
+    # DATA PROTECTION
+    # ------------------------------------------------------------
+
+    def _deactivate_portal_user(self, **post):
+        """Core portal's "delete my account" is the person's erasure request:
+        the account goes at once (core), the data after staff decided."""
+        partners = self.partner_id
+        res = super()._deactivate_portal_user(**post)
+        self.env["stueber.helpdesk.privacy"]._request_erasure(partners)
+        return res

@@ -57,6 +57,13 @@ class StueberHelpdeskInstitution(models.Model):
         "verified member. Approval required: only addresses of an allowed domain are verified at once; "
         "others wait for staff or an institution admin.",
     )
+    retention_months = fields.Integer(
+        string="Keep Closed Tickets (Months)",
+        tracking=True,
+        groups="stueber_helpdesk.group_stueber_helpdesk_user",
+        help="Override of the retention period for this institution's closed tickets, as its contract says; "
+        "0 keeps the general setting.",
+    )
     membership_ids = fields.One2many("stueber.helpdesk.membership", "institution_id", string="Members")
     ticket_ids = fields.One2many("stueber.helpdesk.ticket", "institution_id", string="Tickets")
     ticket_count = fields.Integer(compute="_compute_ticket_count")

@@ -72,6 +72,8 @@ class StueberHelpdeskMembership(models.Model):
 
     def unlink(self):
         leaving = self._stueber_verified_pairs()
+        for membership in self:
+            self.env["stueber.helpdesk.privacy.log"]._log("membership_removal", 1, partner=membership.partner_id)
         res = super().unlink()
         self.env.registry.clear_cache()
         self._stueber_revoke_ticket_access(leaving)

@@ -130,11 +130,17 @@ class StueberHelpdeskTicket(models.Model):
         help="The closed ticket whose reply by mail opened this one.",
     )
 
+    privacy_anonymised_date = fields.Datetime(
+        string="Anonymised on", readonly=True, copy=False, help="Set by retention or erasure (data protection)."
+    )
+
     _number_uniq = models.Constraint("UNIQUE(number)", "Ticket numbers are unique.")
     # The portal list: a member's institution, newest first.
     _portal_list_idx = models.Index("(institution_id, id DESC) WHERE active IS TRUE")
     # The kanban and the agents' "my tickets".
     _stage_user_idx = models.Index("(stage_id, user_id) WHERE active IS TRUE")
+    # The retention cron's search: closed tickets not anonymised yet, by closing date.
+    _retention_idx = models.Index("(closed_date) WHERE is_closed IS TRUE AND privacy_anonymised_date IS NULL")
 
     # ------------------------------------------------------------
     # DEFAULTS, COMPUTE METHODS

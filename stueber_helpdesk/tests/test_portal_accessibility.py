@@ -214,5 +214,8 @@ class TestPortalAccessibility(PortalHelpdeskCase):
     def test_solved_ticket_page_is_accessible(self):
         self.assert_accessible(f"/my/tickets/{self.ticket_solved.id}", login=self.teacher_a.login)
 
+    def test_my_data_page_is_accessible(self):
+        self.assert_accessible("/my/privacy", login=self.teacher_a.login)
+
     def test_institution_page_is_accessible(self):
         self.assert_accessible("/my/institution", login=self.secretary_a.login)

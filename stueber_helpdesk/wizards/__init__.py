@@ -1,1 +1,6 @@
-from . import stueber_helpdesk_call_log, stueber_helpdesk_unassigned_mail_assign
+from . import (
+    stueber_helpdesk_call_log,
+    stueber_helpdesk_privacy_erasure,
+    stueber_helpdesk_privacy_export,
+    stueber_helpdesk_unassigned_mail_assign,
+)
