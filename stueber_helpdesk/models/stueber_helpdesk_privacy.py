@@ -419,10 +419,8 @@ class StueberHelpdeskPrivacy(models.AbstractModel):
                 user_id=responsible.id,
             )
             if partner.email:
-                template.with_context(stueber_erasure_deadline=deadline).send_mail(
-                    partner.id,
-                    force_send=True,
-                    email_values={"headers": repr(self.env["mail.thread"]._stueber_automatic_mail_headers())},
+                self.env["stueber.helpdesk.customer.mail"]._send(
+                    template.with_context(stueber_erasure_deadline=deadline), partner, force_send=True
                 )
             self.env["stueber.helpdesk.privacy.log"]._log("erasure_request", 1, partner=partner)
 
