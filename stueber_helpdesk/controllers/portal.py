@@ -56,8 +56,8 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
             "mine": {"label": request.env._("Mine"), "domain": lambda: Domain("partner_id", "=", partner.id)},
             "institution": {
                 "label": request.env._("My institution"),
-                # Verified members only: a pending member has no verified institution.
-                "domain": lambda: Domain("institution_id", "in", partner.stueber_verified_institution_ids.ids),
+                # Effective members only: a pending member has no institution with access.
+                "domain": lambda: Domain("institution_id", "in", partner.stueber_access_institution_ids.ids),
             },
             "open": {"label": request.env._("Open"), "domain": lambda: Domain("is_closed", "=", False)},
             "closed": {"label": request.env._("Closed"), "domain": lambda: Domain("is_closed", "=", True)},

@@ -5,6 +5,7 @@ from . import (
     res_config_settings,
     res_partner,
     res_users,
+    stueber_helpdesk_access,
     stueber_helpdesk_category,
     stueber_helpdesk_institution,
     stueber_helpdesk_membership,
