@@ -9,7 +9,7 @@ from . import (
     stueber_helpdesk_category,
     stueber_helpdesk_institution,
     stueber_helpdesk_membership,
-    stueber_helpdesk_signup_attempt,
+    stueber_helpdesk_signup_limit,
     stueber_helpdesk_stage,
     stueber_helpdesk_ticket,
     stueber_helpdesk_unassigned_mail,
