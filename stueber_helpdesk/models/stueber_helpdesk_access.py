@@ -1,9 +1,18 @@
 from contextlib import contextmanager
 
 from odoo import api, models
+from odoo.fields import Domain
 from odoo.tools import SQL, email_normalize
 
 TICKET_MODEL = "stueber.helpdesk.ticket"
+# What the SQL of effective memberships and followers reads: pending ORM writes go to the database first.
+FLUSH_BEFORE_READING = {
+    "stueber.helpdesk.membership": ["state", "partner_id", "institution_id", "is_institution_admin"],
+    "stueber.helpdesk.institution": ["active"],
+    "res.partner": ["email", "stueber_confirmed_email", "active"],
+    "res.users": ["active", "partner_id"],
+    "mail.followers": ["res_model", "res_id", "partner_id"],
+}
 
 
 class StueberHelpdeskAccess(models.AbstractModel):
@@ -16,9 +25,9 @@ class StueberHelpdeskAccess(models.AbstractModel):
     follow, and those of the institutions they are an effective member of.
 
     Nothing of this is computed in Python for the record rules or cached:
-    the rules name the user's partner, and PostgreSQL answers them from the
-    membership and follower tables at every search (the SQL below), so no
-    write path can leave access stale and no change flushes a cache.
+    the rules name the user's partner, and the membership and follower
+    tables are asked at every search (the SQL below), so no write path can
+    leave access stale and no change flushes a cache.
 
     What outlives access is ended here too (``_revoke``): a follower
     subscription (which opens a ticket and brings its mails), an address in
@@ -61,25 +70,33 @@ class StueberHelpdeskAccess(models.AbstractModel):
         )
 
     @api.model
-    def _ticket_readers_sql(self, alias, partner_ids):
-        """The condition that ``partner_ids`` read the ticket row ``alias`` in the portal.
+    def _ticket_readers_domain(self, partner_ids):
+        """The tickets ``partner_ids`` read in the portal, as asked of PostgreSQL now.
 
-        Each arm compares an indexed column to an array PostgreSQL computes
-        once per query (``= ANY(ARRAY(subquery))``), so the plan is a BitmapOr
-        of index scans, as fast as comparing to literal values.
+        The effective institutions and the followed tickets are read in one
+        query at every search (never cached, so never stale) and enter the
+        ticket query as values: the planner then sees how few tickets each
+        arm brings and answers from the indexes on partner_id, institution_id
+        and id (a BitmapOr). A sub-select in their place hides that from it,
+        and PostgreSQL walks the whole ticket table (benchmarks/explain_portal_rule.py).
         """
-        partners = list(partner_ids)
-        return SQL(
-            """(%(customer)s = ANY(%(partners)s)
-                OR %(institution)s = ANY(%(institutions)s)
-                OR %(id)s = ANY(ARRAY(SELECT f.res_id FROM mail_followers f
-                                       WHERE f.res_model = %(model)s AND f.partner_id = ANY(%(partners)s))))""",
-            customer=SQL.identifier(alias, "partner_id"),
-            institution=SQL.identifier(alias, "institution_id"),
-            id=SQL.identifier(alias, "id"),
-            partners=partners,
-            institutions=self._effective_institutions_sql(partners),
-            model=TICKET_MODEL,
+        partner_ids = list(partner_ids)
+        for model, fnames in FLUSH_BEFORE_READING.items():
+            self.env[model].flush_model(fnames)
+        [(institution_ids, ticket_ids)] = self.env.execute_query(
+            SQL(
+                """SELECT %(institutions)s,
+                          ARRAY(SELECT f.res_id FROM mail_followers f
+                                 WHERE f.res_model = %(model)s AND f.partner_id = ANY(%(partners)s))""",
+                institutions=self._effective_institutions_sql(partner_ids),
+                model=TICKET_MODEL,
+                partners=partner_ids,
+            )
+        )
+        return (
+            Domain("partner_id", "in", partner_ids)
+            | Domain("institution_id", "in", institution_ids)
+            | Domain("id", "in", ticket_ids)
         )
 
     # ------------------------------------------------------------

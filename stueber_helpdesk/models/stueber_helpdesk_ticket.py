@@ -2,7 +2,6 @@ import ast
 import re
 
 from odoo import api, fields, models
-from odoo.fields import Domain
 from odoo.tools import clean_context
 from odoo.tools.mail import email_normalize
 
@@ -176,7 +175,8 @@ class StueberHelpdeskTicket(models.Model):
     def _compute_institution_id(self):
         for ticket in self:
             if ticket.institution_id not in ticket.partner_id.stueber_access_institution_ids:
-                ticket.institution_id = ticket.partner_id._stueber_default_institution()
+                partner = ticket.partner_id
+                ticket.institution_id = partner._stueber_default_institution() if partner else False
 
     @api.depends("partner_id")
     def _compute_customer_institution_count(self):
@@ -191,11 +191,11 @@ class StueberHelpdeskTicket(models.Model):
             )
 
     def _search_portal_reader_ids(self, operator, value):
-        """Tickets ``value`` (partner ids) read in the portal, asked of PostgreSQL (the portal record rule)."""
+        """Tickets ``value`` (partner ids) read in the portal, asked of the database at each search
+        (the portal record rule)."""
         if operator != "in" or not all(isinstance(v, int) for v in value):
             return NotImplemented
-        Access = self.env["stueber.helpdesk.access"]
-        return Domain.custom(to_sql=lambda model, alias, query: Access._ticket_readers_sql(alias, value))
+        return self.env["stueber.helpdesk.access"]._ticket_readers_domain(value)
 
     @api.depends("stage_id")
     def _compute_customer_status(self):
