@@ -56,7 +56,7 @@ class StueberAuthSignup(AuthSignupHome):
         Limit = request.env["stueber.helpdesk.signup.limit"].sudo()
         keys = Limit._keys(
             request.httprequest.remote_addr,
-            hashlib.sha256(request.session.sid.encode()).hexdigest(),
+            hashlib.sha256((request.session.sid or "").encode()).hexdigest(),
             request.env["stueber.helpdesk.institution"].normalize_customer_number(qcontext.get("customer_number")),
         )
         retry_at = Limit._count_attempt(keys)

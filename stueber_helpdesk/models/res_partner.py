@@ -54,8 +54,10 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         # sudo: whoever may edit a contact's e-mail ends what it opened, helpdesk rights or not
+        if not {"email", "stueber_confirmed_email", "active"} & vals.keys():
+            return super().write(vals)
         partners = self.sudo().filtered("stueber_membership_ids")
-        if not partners or not {"email", "stueber_confirmed_email", "active"} & vals.keys():
+        if not partners:
             return super().write(vals)
         with self.env["stueber.helpdesk.access"]._watch(partners):
             res = super().write(vals)

@@ -16,6 +16,8 @@ LIMITS = {
     "global": ("stueber_helpdesk.signup_limit_global", 100),  # all registrations together
 }
 WINDOW_PARAM, WINDOW_DEFAULT = "stueber_helpdesk.signup_limit_minutes", 10
+# Longer input is no customer number: one counter for all of it, however long.
+MAX_NUMBER_LENGTH = 32
 
 
 class StueberHelpdeskSignupLimit(models.Model):
@@ -73,7 +75,7 @@ class StueberHelpdeskSignupLimit(models.Model):
         """{key: kind of limit} of one attempt."""
         keys = {self._client_key(address): "client", f"session:{session_hash}": "client", "global": "global"}
         if customer_number:
-            keys[f"number:{customer_number}"] = "number"
+            keys[f"number:{customer_number[:MAX_NUMBER_LENGTH]}"] = "number"
         return keys
 
     @api.model
