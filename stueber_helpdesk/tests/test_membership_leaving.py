@@ -3,6 +3,7 @@ import re
 from odoo.tests import HttpCase, tagged
 
 from .common import HelpdeskCase
+from .mail_common import HelpdeskMailCase
 from .test_signup import SignupCase
 
 CSRF_RE = re.compile(r'csrf_token: "([^"]+)"')  # the page's JavaScript session value
@@ -149,3 +150,35 @@ class TestEmailDomainRecheck(SignupCase):
         user.partner_id.email = "eva@web.example"
         self._confirm_by_link(user)
         self.assertEqual((membership.state, membership.verification), ("verified", "approval"))
+
+
+@tagged("post_install", "-at_install")
+class TestLeavingEndsAnsweringByMail(HelpdeskMailCase):
+    """An address that left a ticket's copy may no longer answer it by mail."""
+
+    def _reply_as_teacher_b(self, ticket):
+        return self.process_fixture(
+            "plain_text.eml",
+            {
+                "teacher_a <teacher_a@school-a.example>": "teacher_b <teacher_b@school-b.example>",
+                "Drucker im Lehrerzimmer druckt nur leere Seiten": f"[Ticket#{ticket.number}] WLAN",
+            },
+        )
+
+    def test_removed_follower_in_copy_cannot_answer_by_mail_any_more(self):
+        ticket = self.ticket_a
+        ticket.message_subscribe(partner_ids=self.teacher_b.partner_id.ids)
+        ticket.email_cc = "teacher_b@school-b.example"
+        ticket.with_user(self.agent).message_unsubscribe(partner_ids=self.teacher_b.partner_id.ids)
+        messages = ticket.message_ids
+        result = self._reply_as_teacher_b(ticket)
+        self.assertEqual(ticket.message_ids, messages, "not posted on the ticket")
+        self.assertNotEqual(result, ticket.id, "a registered customer's mail opens a ticket of their own")
+
+    def test_archived_user_in_copy_cannot_answer_by_mail_any_more(self):
+        ticket = self.ticket_a
+        ticket.email_cc = "teacher_b@school-b.example"
+        self.teacher_b.active = False
+        messages = ticket.message_ids
+        self._reply_as_teacher_b(ticket)
+        self.assertEqual(ticket.message_ids, messages, "not posted on the ticket")
