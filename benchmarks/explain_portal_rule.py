@@ -182,7 +182,7 @@ def follower_subselect_query(env, user):
     ``id IN (SELECT res_id FROM mail_followers ...) OR partner_id ...``, which is not used here."""
     from odoo.tools import SQL
 
-    institution_ids = tuple(user.partner_id.stueber_verified_institution_ids.ids) or (0,)
+    institution_ids = tuple(user.partner_id.stueber_access_institution_ids.ids) or (0,)
     return SQL(
         f"""SELECT COUNT(*) FROM {TICKET_TABLE} t
             WHERE t.active IS TRUE AND t.company_id = %s

@@ -1,7 +1,7 @@
 {
     "name": "Stueber Helpdesk",
     "summary": "Support tickets for institutions: portal, e-mail, staff backend",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/stueber/stueber_helpdesk",
     "author": "Stueber",

@@ -56,8 +56,8 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
             "mine": {"label": request.env._("Mine"), "domain": lambda: Domain("partner_id", "=", partner.id)},
             "institution": {
                 "label": request.env._("My institution"),
-                # Verified members only: a pending member has no verified institution.
-                "domain": lambda: Domain("institution_id", "in", partner.stueber_verified_institution_ids.ids),
+                # Effective members only: a pending member has no institution with access.
+                "domain": lambda: Domain("institution_id", "in", partner.stueber_access_institution_ids.ids),
             },
             "open": {"label": request.env._("Open"), "domain": lambda: Domain("is_closed", "=", False)},
             "closed": {"label": request.env._("Closed"), "domain": lambda: Domain("is_closed", "=", True)},
@@ -159,6 +159,7 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
         values = self._stueber_layout_values("new_ticket")
         values.update(
             categories=request.env["stueber.helpdesk.category"].search([]),
+            institutions=request.env.user.partner_id.stueber_access_institution_ids,
             form=form or {"phone": request.env.user.partner_id.phone or ""},
             error=error,
             max_mb=self._attachment_max_mb(),
@@ -193,12 +194,19 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
         }
         if form.get("phone", "").strip():
             vals["phone"] = form["phone"].strip()
+        if institution := self._stueber_own_institution(form.get("institution_id")):
+            vals["institution_id"] = institution.id
         category_id = form.get("category_id") or ""
         if category_id.isdigit():
             category = request.env["stueber.helpdesk.category"].browse(int(category_id)).exists()
             if category and category.has_access("read"):
                 vals["category_id"] = category.id
         return vals
+
+    def _stueber_own_institution(self, institution_id):
+        """The institution of that id if the user is an effective member of it, else an empty record."""
+        institutions = request.env.user.partner_id.stueber_access_institution_ids
+        return institutions.filtered(lambda i: str(i.id) == str(institution_id or ""))
 
     @http.route("/my/tickets/new", type="http", auth="user", methods=["GET"], website=True)
     def portal_new_ticket_form(self, **kw):
@@ -212,6 +220,8 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
             error = request.env._("Please enter a subject.")
         elif form.get("callback_requested") and not form.get("phone", "").strip():
             error = request.env._("Please enter the phone number we should call back.")
+        elif form.get("institution_id") and not self._stueber_own_institution(form["institution_id"]):
+            error = request.env._("Please choose one of your institutions.")
         uploads, upload_error = self._read_uploads(request.httprequest.files.getlist("attachments"))
         error = error or upload_error
         if error:
@@ -257,14 +267,39 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
             ticket=ticket_sudo,
             attachments=ticket_sudo._portal_document_attachments(),
             editable=ticket_sudo._portal_is_new(),
+            share_institutions=self._stueber_share_institutions(ticket_sudo),
             description_text=html2plaintext(ticket_sudo.description or ""),
             created=kw.get("created"),
             closed=kw.get("closed"),
             reopened=kw.get("reopened"),
             saved=kw.get("saved"),
+            shared=kw.get("shared"),
         )
         values = self._get_page_view_values(ticket_sudo, access_token, values, "my_tickets_history", False, **kw)
         return request.render("stueber_helpdesk.portal_my_ticket", values)
+
+    def _stueber_share_institutions(self, ticket_sudo):
+        """Where the logged-in customer may share their ticket without institution."""
+        partner = request.env.user.partner_id
+        if ticket_sudo.institution_id or ticket_sudo.partner_id != partner:
+            return request.env["stueber.helpdesk.institution"]
+        return partner.stueber_access_institution_ids
+
+    @http.route("/my/tickets/<int:ticket_id>/share", type="http", auth="user", methods=["POST"], website=True)
+    def portal_ticket_share(self, ticket_id, institution_id=None, **kw):
+        """The customer gives their own ticket without institution to one they are an effective member of.
+
+        Verifying a membership moves no earlier ticket: the member decides here.
+        """
+        ticket_sudo = self._ticket_check_access(ticket_id)
+        if not ticket_sudo:
+            return request.not_found()
+        institution = self._stueber_share_institutions(ticket_sudo).filtered(
+            lambda i: str(i.id) == str(institution_id or "")
+        )
+        if institution:
+            ticket_sudo.institution_id = institution
+        return self._ticket_redirect(ticket_sudo, shared=1 if institution else 0)
 
     @http.route("/my/tickets/<int:ticket_id>/close", type="http", auth="public", methods=["POST"], website=True)
     def portal_ticket_close(self, ticket_id, access_token=None, **kw):

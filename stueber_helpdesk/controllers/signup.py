@@ -1,9 +1,10 @@
+import hashlib
 import logging
 import re
 
 import werkzeug
 
-from odoo import http
+from odoo import fields, http
 from odoo.addons.auth_signup.controllers.main import AuthSignupHome
 from odoo.addons.auth_signup.models.res_partner import SignupError
 from odoo.exceptions import UserError
@@ -24,10 +25,17 @@ class StueberAuthSignup(AuthSignupHome):
     """Free sign-up for customers: e-mail, password, name, phone and customer number.
 
     Every check runs before anything is written, and a failure creates no
-    partner, user or membership. Failures are counted per client address and
-    per session (``stueber.helpdesk.signup.attempt``): after too many, the form
-    checks nothing, so customer numbers cannot be found by trying. A wrong
-    customer number gets the same kind of answer as any other wrong field.
+    partner, user or membership. Failures are counted per client address
+    (IPv6: per /64), per session, per customer number and in all
+    (``stueber.helpdesk.signup.limit``): after too many, the form checks
+    nothing until the time it names, so customer numbers cannot be found by
+    trying.
+
+    No oracle: the customer number is judged only when every other field is
+    right. A form with any other error gets the same answer whether the
+    number exists or not (same fields marked, same messages, the same
+    lookup done either way), so a registered address plus a guessed number
+    tells nothing.
 
     Sign-up with an invitation token (staff invited someone) stays Odoo's.
     """
@@ -45,14 +53,16 @@ class StueberAuthSignup(AuthSignupHome):
         if not qcontext.get("signup_enabled"):
             raise werkzeug.exceptions.NotFound()
 
-        Attempt = request.env["stueber.helpdesk.signup.attempt"]
-        ip_address, session_id = request.httprequest.remote_addr, request.session.sid
-        if Attempt._is_blocked(ip_address, session_id):
-            _logger.warning("Registration refused for %s: too many failed attempts", ip_address)
-            qcontext["error"] = request.env._(
-                "Too many failed attempts. Please wait ten minutes, then try again or contact our support."
-            )
-            return self._stueber_render_signup(qcontext, status=429)
+        Limit = request.env["stueber.helpdesk.signup.limit"].sudo()
+        keys = Limit._keys(
+            request.httprequest.remote_addr,
+            hashlib.sha256((request.session.sid or "").encode()).hexdigest(),
+            request.env["stueber.helpdesk.institution"].normalize_customer_number(qcontext.get("customer_number")),
+        )
+        retry_at = Limit._count_attempt(keys)
+        if retry_at:
+            _logger.warning("Registration refused for %s: too many failed attempts", request.httprequest.remote_addr)
+            return self._stueber_render_locked(qcontext, retry_at)
 
         errors, institution = self._stueber_check_signup(qcontext)
         if not errors:
@@ -63,11 +73,14 @@ class StueberAuthSignup(AuthSignupHome):
                 _logger.warning("Registration of %s failed: %s", qcontext.get("login"), error)
                 errors = {"login": request.env._("Your account could not be created. Please contact our support.")}
         if errors:
-            Attempt._record_failure(ip_address, session_id, ", ".join(sorted(errors)))
+            _logger.warning(
+                "Failed registration from %s: %s", request.httprequest.remote_addr, ", ".join(sorted(errors))
+            )
             qcontext["errors"] = errors
             qcontext["error"] = request.env._("Please correct the marked fields.")
             return self._stueber_render_signup(qcontext, status=200)
 
+        Limit._forgive(keys)
         user._stueber_send_confirmation_mail()
         credential = {"login": user.login, "password": qcontext["password"], "type": "password"}
         request.session.authenticate(request.env, credential)
@@ -122,8 +135,24 @@ class StueberAuthSignup(AuthSignupHome):
         response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
         return response
 
+    def _stueber_render_locked(self, qcontext, retry_at):
+        """The form, refused until ``retry_at`` (UTC): the page and the
+        ``Retry-After`` header say when to try again."""
+        seconds = max(int((retry_at - fields.Datetime.now()).total_seconds()), 1)
+        minutes = -(-seconds // 60)
+        qcontext["error"] = request.env._(
+            "Too many failed attempts. Please try again in %(minutes)s minutes or contact our support.",
+            minutes=minutes,
+        )
+        response = self._stueber_render_signup(qcontext, status=429)
+        response.headers["Retry-After"] = str(seconds)
+        return response
+
     def _stueber_check_signup(self, qcontext):
         """Check every field; nothing is written here.
+
+        The customer number is looked up always, and judged only when
+        everything else is right (no oracle, see the class).
 
         :return: ({field: message}, the institution of the customer number)
         """
@@ -148,16 +177,6 @@ class StueberAuthSignup(AuthSignupHome):
         if values["phone"] and not PHONE_RE.match(values["phone"]):
             errors["phone"] = _("Please enter a valid phone number, like 030 1234567.")
 
-        Institution = request.env["stueber.helpdesk.institution"].sudo()
-        institution = Institution.browse()
-        if values["customer_number"]:
-            number = Institution.normalize_customer_number(values["customer_number"])
-            institution = Institution.search([("customer_number", "=", number), ("active", "=", True)], limit=1)
-            if not institution:
-                errors["customer_number"] = _(
-                    "Please check the customer number. You find it on your contract or ask your institution."
-                )
-
         password = qcontext.get("password") or ""
         if password:
             try:
@@ -166,6 +185,14 @@ class StueberAuthSignup(AuthSignupHome):
                 errors["password"] = error.args[0]
             if qcontext.get("confirm_password") and password != qcontext.get("confirm_password"):
                 errors["confirm_password"] = _("The passwords do not match. Please type them again.")
+
+        Institution = request.env["stueber.helpdesk.institution"].sudo()
+        number = Institution.normalize_customer_number(values["customer_number"])
+        institution = Institution.search([("customer_number", "=", number), ("active", "=", True)], limit=1)
+        if values["customer_number"] and not institution and not errors:
+            errors["customer_number"] = _(
+                "Please check the customer number. You find it on your contract or ask your institution."
+            )
         return errors, institution
 
     def _stueber_email_registered(self, email):

@@ -23,25 +23,20 @@ class ResPartner(models.Model):
         compute="_compute_stueber_email_confirmed",
         compute_sudo=True,
     )
-    stueber_verified_institution_ids = fields.Many2many(
+    stueber_access_institution_ids = fields.Many2many(
         "stueber.helpdesk.institution",
-        string="Verified Institutions",
-        compute="_compute_stueber_verified_institution_ids",
+        string="Institutions with Access",
+        compute="_compute_stueber_access_institution_ids",
         compute_sudo=True,
-        help="Institutions whose tickets this person may read: verified membership and confirmed e-mail.",
+        help="Institutions whose tickets this person sees: those they are an effective member of "
+        "(verified, address confirmed, account and institution active).",
     )
     stueber_admin_institution_ids = fields.Many2many(
         "stueber.helpdesk.institution",
         string="Administered Institutions",
-        compute="_compute_stueber_verified_institution_ids",
+        compute="_compute_stueber_access_institution_ids",
         compute_sudo=True,
         help="Institutions whose members this person manages in the portal.",
-    )
-    stueber_followed_ticket_ids = fields.Many2many(
-        "stueber.helpdesk.ticket",
-        string="Followed Tickets",
-        compute="_compute_stueber_followed_ticket_ids",
-        compute_sudo=True,
     )
 
     @api.depends("email_normalized", "stueber_confirmed_email")
@@ -51,37 +46,12 @@ class ResPartner(models.Model):
                 partner.email_normalized and partner.email_normalized == partner.stueber_confirmed_email
             )
 
-    @api.depends(
-        "stueber_membership_ids.state",
-        "stueber_membership_ids.is_institution_admin",
-        "stueber_membership_ids.institution_id.active",
-        "stueber_email_confirmed",
-    )
-    def _compute_stueber_verified_institution_ids(self):
+    @api.depends("stueber_membership_ids.is_effective", "stueber_membership_ids.is_institution_admin")
+    def _compute_stueber_access_institution_ids(self):
         for partner in self:
-            verified = partner.stueber_membership_ids.filtered(
-                lambda m: m.state == "verified" and m.institution_id.active
-            )
-            if not partner.stueber_email_confirmed:
-                verified = verified.browse()
-            partner.stueber_verified_institution_ids = verified.institution_id
-            partner.stueber_admin_institution_ids = verified.filtered("is_institution_admin").institution_id
-
-    def _compute_stueber_followed_ticket_ids(self):
-        """Tickets the partner follows, read for the portal record rule.
-
-        The rule compares ticket ids to this list instead of joining
-        mail_followers, so PostgreSQL answers it from indexes; ``mail.followers``
-        clears the rule cache when such a list changes.
-        """
-        followers = self.env["mail.followers"]._read_group(
-            [("res_model", "=", "stueber.helpdesk.ticket"), ("partner_id", "in", self.ids)],
-            ["partner_id"],
-            ["res_id:array_agg"],
-        )
-        ticket_ids = {partner.id: res_ids for partner, res_ids in followers}
-        for partner in self:
-            partner.stueber_followed_ticket_ids = [(6, 0, ticket_ids.get(partner.id, []))]
+            effective = partner.stueber_membership_ids.filtered("is_effective")
+            partner.stueber_access_institution_ids = effective.institution_id
+            partner.stueber_admin_institution_ids = effective.filtered("is_institution_admin").institution_id
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_open_erasure_request(self):
@@ -94,8 +64,45 @@ class ResPartner(models.Model):
             raise UserError(self.env._("This contact has an open erasure request; use the erasure wizard."))
 
     def write(self, vals):
-        res = super().write(vals)
-        # sudo: whoever may edit a contact's e-mail revokes access, helpdesk rights or not
-        if {"email", "stueber_confirmed_email", "active"} & vals.keys() and self.sudo().stueber_membership_ids:
-            self.env.registry.clear_cache()  # record rules read the verified institutions
+        # sudo: whoever may edit a contact's e-mail ends what it opened, helpdesk rights or not
+        if not {"email", "stueber_confirmed_email", "active"} & vals.keys():
+            return super().write(vals)
+        partners = self.sudo().filtered("stueber_membership_ids")
+        if not partners:
+            return super().write(vals)
+        with self.env["stueber.helpdesk.access"]._watch(partners):
+            res = super().write(vals)
+            if "stueber_confirmed_email" in vals:
+                partners.filtered("stueber_email_confirmed").stueber_membership_ids._stueber_on_email_confirmed()
         return res
+
+    def _stueber_default_institution(self):
+        """The institution a new ticket of this person belongs to when they did not choose.
+
+        One effective membership: its institution. Several: the institution
+        of the last ticket they wrote about, else the first one.
+        """
+        self.ensure_one()
+        institutions = self.stueber_access_institution_ids
+        if len(institutions) < 2:
+            return institutions
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("author_id", "=", self.id),
+                    ("model", "=", "stueber.helpdesk.ticket"),
+                    ("message_type", "in", ("email", "comment")),
+                ],
+                ["res_id"],
+                order="id desc",
+                limit=50,
+            )
+        )
+        Ticket = self.env["stueber.helpdesk.ticket"].sudo().with_context(active_test=False)
+        for message in messages:
+            institution = Ticket.browse(message.res_id).exists().institution_id
+            if institution in institutions:
+                return institution
+        return institutions[:1]

@@ -31,6 +31,21 @@ class ResUsers(models.Model):
     stueber_confirm_token_expiry = fields.Datetime(copy=False, groups="base.group_system")
 
     # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    def write(self, vals):
+        """An archived user leaves everything (``stueber.helpdesk.access``)."""
+        if "active" not in vals:
+            return super().write(vals)
+        archived = self.filtered("active").partner_id if not vals["active"] else self.env["res.partner"]
+        with self.env["stueber.helpdesk.access"]._watch(self.partner_id):
+            res = super().write(vals)
+        if archived:
+            self.env["stueber.helpdesk.access"]._user_archived(archived)
+        return res
+
+    # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
 
@@ -102,8 +117,8 @@ class ResUsers(models.Model):
                 "stueber_confirm_token_expiry": False,
             }
         )
+        # res.partner re-checks the memberships when the confirmed address changes
         user.partner_id.stueber_confirmed_email = email
-        user.partner_id.stueber_membership_ids._stueber_on_email_confirmed()
         return True
 
     # ------------------------------------------------------------

@@ -2,17 +2,19 @@ import re
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL
 
 
 class StueberHelpdeskInstitution(models.Model):
     """A customer organisation (school, authority, company).
 
     People join it by its customer number; what else it takes to become a
-    *verified* member, who then sees all the institution's tickets, is the
-    ``membership_policy``.
+    *verified* member is the ``membership_policy``. Effective members
+    (``effective_member_ids``) see all the institution's tickets.
 
     Access: helpdesk users read, helpdesk managers manage; portal users read
-    only the institutions they are members of.
+    only the institutions they are effective members of.
     """
 
     _name = "stueber.helpdesk.institution"
@@ -65,6 +67,22 @@ class StueberHelpdeskInstitution(models.Model):
         "0 keeps the general setting.",
     )
     membership_ids = fields.One2many("stueber.helpdesk.membership", "institution_id", string="Members")
+    effective_member_ids = fields.Many2many(
+        "res.partner",
+        string="Effective Members",
+        compute="_compute_effective_member_ids",
+        search="_search_effective_member_ids",
+        compute_sudo=True,
+        help="The people who see the institution's tickets: verified, address confirmed, account active.",
+    )
+    effective_admin_ids = fields.Many2many(
+        "res.partner",
+        string="Effective Admins",
+        compute="_compute_effective_member_ids",
+        search="_search_effective_admin_ids",
+        compute_sudo=True,
+        help="The effective members who manage the institution's members in the portal.",
+    )
     ticket_ids = fields.One2many("stueber.helpdesk.ticket", "institution_id", string="Tickets")
     ticket_count = fields.Integer(compute="_compute_ticket_count")
     open_ticket_count = fields.Integer(compute="_compute_ticket_count")
@@ -86,6 +104,25 @@ class StueberHelpdeskInstitution(models.Model):
         for institution in self:
             institution.ticket_count = sum(n for inst, _closed, n in counts if inst == institution)
             institution.open_ticket_count = sum(n for inst, closed, n in counts if inst == institution and not closed)
+
+    @api.depends("membership_ids.is_effective", "membership_ids.is_institution_admin")
+    def _compute_effective_member_ids(self):
+        for institution in self:
+            effective = institution.membership_ids.filtered("is_effective")
+            institution.effective_member_ids = effective.partner_id
+            institution.effective_admin_ids = effective.filtered("is_institution_admin").partner_id
+
+    def _search_effective_member_ids(self, operator, value, admin=False):
+        """Institutions ``value`` (partner ids) are effective members of, asked of PostgreSQL (record rules)."""
+        if operator != "in" or not all(isinstance(v, int) for v in value):
+            return NotImplemented
+        institutions = self.env["stueber.helpdesk.access"]._effective_institutions_sql(value, admin=admin)
+        return Domain.custom(
+            to_sql=lambda model, alias, query: SQL("%s = ANY(%s)", SQL.identifier(alias, "id"), institutions)
+        )
+
+    def _search_effective_admin_ids(self, operator, value):
+        return self._search_effective_member_ids(operator, value, admin=True)
 
     @api.depends("membership_ids.state")
     def _compute_member_counts(self):
@@ -131,10 +168,11 @@ class StueberHelpdeskInstitution(models.Model):
     def write(self, vals):
         if "customer_number" in vals:
             vals["customer_number"] = self.normalize_customer_number(vals["customer_number"])
-        res = super().write(vals)
-        if "active" in vals:
-            self.env.registry.clear_cache()  # record rules read the verified institutions
-        return res
+        if "active" not in vals:
+            return super().write(vals)
+        # archived, an institution opens nothing: what its members kept goes
+        with self.env["stueber.helpdesk.access"]._watch(self.sudo().membership_ids.partner_id):
+            return super().write(vals)
 
     # ------------------------------------------------------------
     # ACTIONS

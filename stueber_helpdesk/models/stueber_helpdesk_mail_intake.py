@@ -203,7 +203,7 @@ class StueberHelpdeskMailIntake(models.AbstractModel):
             return True
         if self._are_followers(ticket, senders):
             return True
-        if ticket.institution_id and ticket.institution_id in senders.stueber_verified_institution_ids:
+        if ticket.institution_id and ticket.institution_id in senders.stueber_access_institution_ids:
             return True
         return self._are_staff(senders)
 

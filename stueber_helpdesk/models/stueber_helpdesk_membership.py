@@ -1,13 +1,21 @@
 from odoo import api, fields, models
+from odoo.fields import Domain
+
+
+VERIFICATIONS = [
+    ("customer_number", "Customer number"),
+    ("email_domain", "E-mail domain"),
+    ("approval", "Approval"),
+]
 
 
 class StueberHelpdeskMembership(models.Model):
     """A person's membership of an institution.
 
-    Only a *verified* membership of a partner whose e-mail is confirmed opens
-    the institution's tickets to them (see ``res.partner``,
-    ``stueber_verified_institution_ids``). A pending or rejected member sees
-    only their own tickets.
+    Only an *effective* membership opens the institution's tickets: verified,
+    the person's address confirmed, their user account and the institution
+    active (``is_effective``; ``stueber.helpdesk.access`` owns who sees
+    what). A pending or rejected member sees only their own tickets.
 
     Access: helpdesk users read and decide, managers manage; portal users read
     their own memberships and, as institution admins, those of their institution.
@@ -34,6 +42,21 @@ class StueberHelpdeskMembership(models.Model):
         tracking=True,
         index=True,
     )
+    verification = fields.Selection(
+        VERIFICATIONS,
+        string="Verified by",
+        readonly=True,
+        copy=False,
+        help="Why the membership is verified. One verified by its e-mail domain is checked again "
+        "when the person confirms another address.",
+    )
+    is_effective = fields.Boolean(
+        string="Effective",
+        compute="_compute_is_effective",
+        search="_search_is_effective",
+        help="Opens the institution's tickets: verified, the person's address confirmed, "
+        "their account and the institution active.",
+    )
     is_institution_admin = fields.Boolean(
         string="Institution Admin",
         tracking=True,
@@ -50,49 +73,66 @@ class StueberHelpdeskMembership(models.Model):
         for membership in self:
             membership.user_id = membership.partner_id.with_context(active_test=False).user_ids[:1]
 
+    @api.depends("state", "institution_id.active", "partner_id.stueber_email_confirmed", "partner_id.user_ids.active")
+    def _compute_is_effective(self):
+        """The same notion as ``_search_is_effective``, for one record in Python."""
+        for membership in self.sudo():
+            partner = membership.partner_id
+            membership.is_effective = (
+                membership.state == "verified"
+                and membership.institution_id.active
+                and partner.stueber_email_confirmed
+                and any(user.active for user in partner.with_context(active_test=False).user_ids)
+            )
+
+    def _search_is_effective(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        if True not in value:
+            return Domain.FALSE
+        return Domain.custom(
+            to_sql=lambda model, alias, query: self.env["stueber.helpdesk.access"]._effective_membership_sql(alias)
+        )
+
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        memberships = super().create(vals_list)
-        self.env.registry.clear_cache()  # record rules read the verified institutions
-        return memberships
-
     def write(self, vals):
-        leaving = set()
-        if {"state", "partner_id", "institution_id"} & vals.keys():
-            leaving = self._stueber_verified_pairs()
-        res = super().write(vals)
-        if {"state", "is_institution_admin", "partner_id", "institution_id"} & vals.keys():
-            self.env.registry.clear_cache()
-        self._stueber_revoke_ticket_access(leaving - self._stueber_verified_pairs())
-        return res
+        partners = self.partner_id
+        if "partner_id" in vals:
+            partners |= self.env["res.partner"].browse(vals["partner_id"])
+        with self.env["stueber.helpdesk.access"]._watch(partners):
+            return super().write(vals)
 
     def unlink(self):
-        leaving = self._stueber_verified_pairs()
         for membership in self:
             self.env["stueber.helpdesk.privacy.log"]._log("membership_removal", 1, partner=membership.partner_id)
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        self._stueber_revoke_ticket_access(leaving)
-        return res
-
-    def _stueber_verified_pairs(self):
-        """(partner id, institution id) of the verified memberships among these."""
-        return {(m.partner_id.id, m.institution_id.id) for m in self if m.state == "verified"}
+        with self.env["stueber.helpdesk.access"]._watch(self.partner_id):
+            return super().unlink()
 
     # ------------------------------------------------------------
     # ACTIONS
     # ------------------------------------------------------------
 
     def action_approve(self):
-        """Verify the members and tell each of them by mail (staff or an institution admin decided)."""
+        """Verify the members and tell each of them by mail (staff or an institution admin decided).
+
+        The member's earlier tickets stay where they are: moving them into
+        the institution is a decision of its own (``action_attach_own_tickets``).
+        """
         to_notify = self.filtered(lambda m: m.state != "verified")
-        self.write({"state": "verified"})
-        to_notify._stueber_attach_own_tickets()
+        to_notify.write({"state": "verified", "verification": "approval"})
         to_notify._stueber_send_mail("stueber_helpdesk.mail_template_membership_approved")
+
+    def action_attach_own_tickets(self):
+        """Give the member's tickets without institution to this institution,
+        when staff or the member say so; only for effective memberships,
+        which open the institution anyway."""
+        Ticket = self.env["stueber.helpdesk.ticket"].sudo()
+        for membership in self.filtered("is_effective"):
+            tickets = Ticket.search([("partner_id", "=", membership.partner_id.id), ("institution_id", "=", False)])
+            tickets.write({"institution_id": membership.institution_id.id})
 
     def action_reject(self):
         """Reject the members and tell each of them by mail.
@@ -101,56 +141,40 @@ class StueberHelpdeskMembership(models.Model):
         every customer their own tickets, whatever their membership.
         """
         to_notify = self.filtered(lambda m: m.state != "rejected")
-        self.write({"state": "rejected", "is_institution_admin": False})
+        self.write({"state": "rejected", "verification": False, "is_institution_admin": False})
         to_notify._stueber_send_mail("stueber_helpdesk.mail_template_membership_rejected")
 
     # ------------------------------------------------------------
     # BUSINESS
     # ------------------------------------------------------------
 
-    def _stueber_verified_by_policy(self):
-        """Whether the institution lets this member in without a person's approval."""
+    def _stueber_verification_by_policy(self):
+        """Why the institution lets this member in without a person's approval, or False."""
         self.ensure_one()
-        institution = self.institution_id
-        return institution.membership_policy == "customer_number" or institution._email_domain_allowed(
-            self.partner_id.email_normalized
-        )
+        institution = self.institution_id.sudo()
+        if institution._email_domain_allowed(self.partner_id.email_normalized):
+            return "email_domain"
+        return "customer_number" if institution.membership_policy == "customer_number" else False
 
     def _stueber_on_email_confirmed(self):
-        """The member proved their address: verify where the policy allows, attach their tickets.
+        """The member proved an address: re-check and verify where the policy allows.
 
-        Called on the memberships of a partner right after the confirmation
-        link was used; the others stay pending until someone approves them.
+        A membership verified because of its e-mail domain goes back to
+        pending when the confirmed address is outside the allowed domains
+        (unless the policy lets it in anyway); pending ones are verified
+        where the policy allows, the others wait for someone's approval.
+        Earlier tickets are not moved (``action_attach_own_tickets``).
         """
-        pending = self.filtered(lambda m: m.state == "pending" and m._stueber_verified_by_policy())
-        pending.write({"state": "verified"})
-        self.filtered(lambda m: m.state == "verified")._stueber_attach_own_tickets()
-
-    def _stueber_attach_own_tickets(self):
-        """Give the member's tickets without institution to the institution they now belong to.
-
-        Only once the address is confirmed: until then the membership opens
-        nothing, and neither should the tickets move.
-        """
-        Ticket = self.env["stueber.helpdesk.ticket"].sudo()
-        for membership in self.filtered(lambda m: m.state == "verified" and m.partner_id.stueber_email_confirmed):
-            tickets = Ticket.search([("partner_id", "=", membership.partner_id.id), ("institution_id", "=", False)])
-            tickets.write({"institution_id": membership.institution_id.id})
-
-    @api.model
-    def _stueber_revoke_ticket_access(self, pairs):
-        """Who is no longer a verified member loses the institution's tickets
-        that are not their own, also by the ways that outlive a membership:
-        they stop following them, and the tokens they may have kept (links in
-        mails, tokens read while they were members) stop working. Archived
-        tickets too: they may be restored."""
-        Ticket = self.env["stueber.helpdesk.ticket"].sudo().with_context(active_test=False)
-        for partner_id, institution_id in pairs:
-            tickets = Ticket.search([("institution_id", "=", institution_id), ("partner_id", "!=", partner_id)])
-            tickets.filtered_domain([("message_partner_ids", "in", [partner_id])]).message_unsubscribe(
-                partner_ids=[partner_id]
-            )
-            tickets._stueber_renew_tokens()
+        for membership in self.filtered(lambda m: m.state in ("pending", "verified")):
+            verification = membership._stueber_verification_by_policy()
+            if membership.state == "pending" and verification:
+                membership.write({"state": "verified", "verification": verification})
+            elif membership.verification == "email_domain" and verification != "email_domain":
+                membership.write(
+                    {"state": "verified", "verification": verification}
+                    if verification
+                    else {"state": "pending", "verification": False}
+                )
 
     def _stueber_send_mail(self, template_xmlid):
         """Send ``template_xmlid`` to each member, marked as an automatic mail."""

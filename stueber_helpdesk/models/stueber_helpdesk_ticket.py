@@ -31,7 +31,8 @@ class StueberHelpdeskTicket(models.Model):
     - Helpdesk User / Manager: read and write all tickets of their companies;
       managers also delete.
     - Portal user: reads the tickets whose customer they are, that they follow,
-      or that belong to an institution they are a verified member of; creates
+      or that belong to an institution they are an effective member of
+      (``portal_reader_ids``, owned by ``stueber.helpdesk.access``); creates
       tickets for themselves; changes tickets only through the portal routes.
     - Internal user without helpdesk group: no access.
     """
@@ -76,8 +77,21 @@ class StueberHelpdeskTicket(models.Model):
         index=True,
         tracking=True,
         ondelete="restrict",
-        help="Taken from the customer's verified membership at creation; staff may change it. "
-        "Verified members of the institution see the ticket.",
+        help="Taken from the customer's memberships at creation (several: the one they chose, by mail the "
+        "institution of their last ticket); staff may change it. Effective members of the institution see the ticket.",
+    )
+    customer_institution_count = fields.Integer(
+        compute="_compute_customer_institution_count",
+        help="Of how many institutions the customer is an effective member: staff check the institution when several.",
+    )
+    portal_reader_ids = fields.Many2many(
+        "res.partner",
+        string="Portal Readers",
+        compute="_compute_portal_reader_ids",
+        search="_search_portal_reader_ids",
+        compute_sudo=True,
+        help="Who sees the ticket in the portal: its customer, its followers and the effective members "
+        "of its institution.",
     )
     # Staff only: the number lets anyone who knows it ask to join the institution.
     # Not computed as superuser, so a search on it cannot guess it either.
@@ -170,9 +184,28 @@ class StueberHelpdeskTicket(models.Model):
     @api.depends("partner_id")
     def _compute_institution_id(self):
         for ticket in self:
-            institutions = ticket.partner_id.stueber_verified_institution_ids
-            if len(institutions) == 1 or ticket.institution_id not in institutions:
-                ticket.institution_id = institutions[:1]
+            if ticket.institution_id not in ticket.partner_id.stueber_access_institution_ids:
+                partner = ticket.partner_id
+                ticket.institution_id = partner._stueber_default_institution() if partner else False
+
+    @api.depends("partner_id")
+    def _compute_customer_institution_count(self):
+        for ticket in self:
+            ticket.customer_institution_count = len(ticket.partner_id.stueber_access_institution_ids)
+
+    @api.depends("partner_id", "institution_id", "message_partner_ids")
+    def _compute_portal_reader_ids(self):
+        for ticket in self:
+            ticket.portal_reader_ids = (
+                ticket.partner_id | ticket.message_partner_ids | ticket.institution_id.effective_member_ids
+            )
+
+    def _search_portal_reader_ids(self, operator, value):
+        """Tickets ``value`` (partner ids) read in the portal, asked of the database at each search
+        (the portal record rule)."""
+        if operator != "in" or not all(isinstance(v, int) for v in value):
+            return NotImplemented
+        return self.env["stueber.helpdesk.access"]._ticket_readers_domain(value)
 
     @api.depends("number")
     def _compute_subject_token(self):
@@ -226,37 +259,26 @@ class StueberHelpdeskTicket(models.Model):
         return tickets
 
     def write(self, vals):
-        moved = self.browse()
-        if "institution_id" in vals:
-            moved = self.filtered(lambda t: t.institution_id and t.institution_id.id != vals["institution_id"])
-        res = super().write(vals)
-        if moved:
-            moved._stueber_renew_tokens()  # the old institution's members may have kept them
-        return res
-
-    def _stueber_renew_tokens(self):
-        """Make the tokens of these tickets and their files that someone may
-        have kept stop working; Odoo makes new ones when a mail or a page
-        needs them, and whoever follows an old link logs in instead."""
-        if not self:
-            return
-        tickets = self.sudo()
-        tickets.write({"access_token": False})
-        attachments = (
-            self.env["ir.attachment"]
-            .sudo()
-            .search([("res_model", "=", self._name), ("res_id", "in", tickets.ids), ("access_token", "!=", False)])
-        )
-        attachments.write({"access_token": False})
+        # a new customer or institution ends the roles of the former ones
+        with self.env["stueber.helpdesk.access"]._watch_tickets(self, vals):
+            return super().write(vals)
 
     @api.model
     def _portal_create_vals(self, vals):
-        """Keep only what a portal user may choose; the rest follows from who they are."""
-        return {
+        """Keep only what a portal user may choose; the rest follows from who they are.
+
+        The institution may be chosen among those the user is an effective
+        member of; any other is ignored like the other fields.
+        """
+        partner = self.env.user.partner_id
+        portal_vals = {
             **{key: value for key, value in vals.items() if key in PORTAL_CREATE_FIELDS},
-            "partner_id": self.env.user.partner_id.id,
+            "partner_id": partner.id,
             "channel": "portal",
         }
+        if vals.get("institution_id") in partner.stueber_access_institution_ids.ids:
+            portal_vals["institution_id"] = vals["institution_id"]
+        return portal_vals
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

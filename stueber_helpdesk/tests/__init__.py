@@ -1,4 +1,5 @@
 from . import (
+    test_access_owner,
     test_access_rules,
     test_i18n,
     test_mail_gateway,
@@ -7,12 +8,14 @@ from . import (
     test_mail_notifications,
     test_mail_sender_authentication,
     test_membership,
+    test_membership_leaving,
     test_portal,
     test_portal_accessibility,
     test_portal_attacks,
     test_portal_institution,
     test_portal_queries,
     test_signup,
+    test_signup_oracle,
     test_ticket,
     test_unassigned_mail,
 )

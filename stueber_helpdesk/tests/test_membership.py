@@ -35,15 +35,16 @@ class TestMembership(HelpdeskCase):
         user, membership, ticket = self._registered("eva@anywhere.example", self.school_b)
         self._confirm(user)
         self.assertEqual(membership.state, "verified")
-        self.assertEqual(user.partner_id.stueber_verified_institution_ids, self.school_b)
-        self.assertEqual(ticket.institution_id, self.school_b, "own tickets join the institution")
+        self.assertEqual(user.partner_id.stueber_access_institution_ids, self.school_b)
+        self.assertFalse(ticket.institution_id, "earlier tickets stay private until someone says so")
 
     def test_allowed_email_domain_verifies_on_confirmation(self):
         self.school_a.allowed_email_domains = "other.example, School-A.example"
         user, membership, ticket = self._registered("eva@school-a.example", self.school_a)
         self._confirm(user)
         self.assertEqual(membership.state, "verified")
-        self.assertEqual(ticket.institution_id, self.school_a)
+        self.assertEqual(membership.verification, "email_domain")
+        self.assertFalse(ticket.institution_id)
 
     def test_other_email_domain_stays_pending_on_confirmation(self):
         self.school_a.allowed_email_domains = "school-a.example"
@@ -51,7 +52,7 @@ class TestMembership(HelpdeskCase):
         self._confirm(user)
         self.assertEqual(membership.state, "pending")
         self.assertTrue(user.partner_id.stueber_email_confirmed)
-        self.assertFalse(user.partner_id.stueber_verified_institution_ids)
+        self.assertFalse(user.partner_id.stueber_access_institution_ids)
         self.assertFalse(ticket.institution_id)
 
     def test_pending_member_sees_only_own_tickets(self):
@@ -66,12 +67,14 @@ class TestMembership(HelpdeskCase):
         self.assertEqual(membership.state, "pending", "knowing the number is not enough before the address is proven")
         self.assertNotIn(self.ticket_a, self.env["stueber.helpdesk.ticket"].with_user(user).search([]))
 
-    def test_staff_approval_verifies_mails_and_attaches_own_tickets(self):
+    def test_staff_approval_verifies_and_mails_but_moves_no_ticket(self):
         user, membership, ticket = self._registered("eva@gmail.example", self.school_a)
         self._confirm(user)
         membership.with_user(self.agent).action_approve()
-        self.assertEqual(membership.state, "verified")
-        self.assertEqual(ticket.institution_id, self.school_a)
+        self.assertEqual((membership.state, membership.verification), ("verified", "approval"))
+        self.assertFalse(ticket.institution_id, "verifying does not move earlier tickets")
+        membership.with_user(self.agent).action_attach_own_tickets()
+        self.assertEqual(ticket.institution_id, self.school_a, "staff said so")
         mail = self._mails(membership, "stueber_helpdesk.mail_template_membership_approved")
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.recipient_ids, user.partner_id)
@@ -86,10 +89,11 @@ class TestMembership(HelpdeskCase):
     def test_approval_before_confirmation_opens_nothing_until_confirmed(self):
         user, membership, ticket = self._registered("eva@gmail.example", self.school_a)
         membership.action_approve()
-        self.assertFalse(ticket.institution_id)
+        membership.action_attach_own_tickets()
+        self.assertFalse(ticket.institution_id, "not effective yet: nothing moves")
         self.assertNotIn(self.ticket_a, self.env["stueber.helpdesk.ticket"].with_user(user).search([]))
         self._confirm(user)
-        self.assertEqual(ticket.institution_id, self.school_a)
+        self.assertFalse(ticket.institution_id)
         self.assertIn(self.ticket_a, self.env["stueber.helpdesk.ticket"].with_user(user).search([]))
 
     def test_staff_rejection_mails_and_rejected_member_keeps_own_tickets(self):

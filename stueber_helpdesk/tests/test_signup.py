@@ -1,3 +1,4 @@
+import hashlib
 import re
 from datetime import timedelta
 
@@ -100,7 +101,7 @@ class TestSignupForm(SignupCase):
             counts = self._counts()
             response = self._signup(login=login)
             self.assertRefusedAndNothingCreated(response, counts, "login", "Please enter a valid e-mail address")
-            self.env["stueber.helpdesk.signup.attempt"].sudo().search([]).unlink()
+            self.env["stueber.helpdesk.signup.limit"].sudo().search([]).unlink()
 
     def test_signup_with_registered_email_in_other_case_creates_nothing(self):
         counts = self._counts()
@@ -194,17 +195,14 @@ class TestSignupForm(SignupCase):
 
 @tagged("post_install", "-at_install")
 class TestSignupRateLimit(SignupCase):
-    def _add_failures(self, count, ip_address, session_id, minutes_ago=0):
-        Attempt = self.env["stueber.helpdesk.signup.attempt"].sudo()
-        for _i in range(count):
-            Attempt.create(
-                {
-                    "ip_address": ip_address,
-                    "session_hash": Attempt._session_hash(session_id),
-                    "reason": "test",
-                    "create_date": fields.Datetime.now() - timedelta(minutes=minutes_ago),
-                }
-            )
+    def _add_failures(self, count, key, minutes_ago=0):
+        self.env["stueber.helpdesk.signup.limit"].sudo().create(
+            {
+                "key": key,
+                "attempts": count,
+                "window_start": fields.Datetime.now() - timedelta(minutes=minutes_ago),
+            }
+        )
 
     def test_repeated_failures_block_even_a_correct_registration(self):
         with self.assertLogs("odoo.addons.stueber_helpdesk", "WARNING") as logs:
@@ -220,16 +218,16 @@ class TestSignupRateLimit(SignupCase):
 
     def test_failures_from_one_client_address_block_other_sessions(self):
         self.authenticate(None, None)
-        self._add_failures(5, "127.0.0.1", "another-session")
+        self._add_failures(5, "client:127.0.0.1")
         self.assertEqual(self._signup().status_code, 429)
 
     def test_failures_in_one_session_block_other_addresses(self):
         self.authenticate(None, None)
-        self._add_failures(5, "203.0.113.7", self.session.sid)
+        self._add_failures(5, f"session:{hashlib.sha256(self.session.sid.encode()).hexdigest()}")
         self.assertEqual(self._signup().status_code, 429)
 
     def test_old_failures_do_not_block(self):
-        self._add_failures(5, "127.0.0.1", "another-session", minutes_ago=11)
+        self._add_failures(5, "client:127.0.0.1", minutes_ago=11)
         counts = self._counts()
         self.assertEqual(self._signup().status_code, 200)
         self.assertEqual(self._counts()[1], counts[1] + 1)
