@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 from odoo.fields import Domain
 
-
 VERIFICATIONS = [
     ("customer_number", "Customer number"),
     ("email_domain", "E-mail domain"),
