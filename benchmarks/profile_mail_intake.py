@@ -169,7 +169,7 @@ def main():
             mails = bench.Mails(args.size, "profile")
             bench.process(env, mails.make(args.kind, "warm", bench.WARMUP))
             n = args.mails
-            seconds, queries = bench.process(env, mails.make(args.kind, "plain", n))
+            seconds, _cpu, queries = bench.process(env, mails.make(args.kind, "plain", n))
             print(
                 f"{args.product}, {args.kind} mails at {args.size:,} tickets: {n / seconds:.1f} mails/s, "
                 f"{seconds / n * 1000:.1f} ms and {sum(queries) / n:.1f} queries per mail (not profiled)\n"
