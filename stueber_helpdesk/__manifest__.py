@@ -1,7 +1,7 @@
 {
     "name": "Stueber Helpdesk",
     "summary": "Support tickets for institutions: portal, e-mail, staff backend",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/stueber/stueber_helpdesk",
     "author": "Stueber",
@@ -21,6 +21,7 @@
         "security/stueber_helpdesk_security.xml",
         "data/ir_sequence_data.xml",
         "data/mail_message_subtype_data.xml",
+        "data/mail_templates_email_layouts.xml",
         "data/mail_template_data.xml",
         "data/mail_alias_data.xml",
         "data/ir_config_parameter_mail_data.xml",

@@ -1,4 +1,6 @@
 from . import (
+    ir_attachment,
+    ir_binary,
     mail_followers,
     mail_message,
     mail_thread,
@@ -8,6 +10,7 @@ from . import (
     stueber_helpdesk_category,
     stueber_helpdesk_institution,
     stueber_helpdesk_membership,
+    stueber_helpdesk_portal_mixin,
     stueber_helpdesk_signup_attempt,
     stueber_helpdesk_stage,
     stueber_helpdesk_ticket,

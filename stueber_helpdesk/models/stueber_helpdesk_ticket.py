@@ -1,8 +1,11 @@
 import ast
 import re
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
-from odoo.tools import clean_context
+from odoo.exceptions import AccessError
+from odoo.tools import clean_context, html2plaintext
 from odoo.tools.mail import email_normalize
 
 PRIORITIES = [("0", "Normal"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")]
@@ -39,7 +42,7 @@ class StueberHelpdeskTicket(models.Model):
 
     _name = "stueber.helpdesk.ticket"
     _description = "Support Ticket"
-    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
+    _inherit = ["stueber.helpdesk.portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
     _order = "priority desc, id desc"
     _primary_email = "email_from"
     _mail_post_access = "read"
@@ -209,10 +212,31 @@ class StueberHelpdeskTicket(models.Model):
         moved = self.browse()
         if "institution_id" in vals:
             moved = self.filtered(lambda t: t.institution_id and t.institution_id.id != vals["institution_id"])
+        descriptions = {ticket: ticket.description for ticket in self} if "description" in vals else {}
         res = super().write(vals)
         if moved:
             moved._stueber_renew_tokens()  # the old institution's members may have kept them
+        if descriptions:
+            self._stueber_log_description_changes(descriptions)
         return res
+
+    def _stueber_log_description_changes(self, old_descriptions):
+        """Odoo tracks no HTML fields: a changed description is logged in
+        the chatter with its text before and after, as tracking would."""
+        for ticket, old in old_descriptions.items():
+            if html2plaintext(old or "").strip() == html2plaintext(ticket.description or "").strip():
+                continue
+            ticket._message_log(
+                body=Markup(
+                    "<p>{}</p><p><b>{}</b></p><blockquote>{}</blockquote><p><b>{}</b></p><blockquote>{}</blockquote>"
+                ).format(
+                    self.env._("Description changed"),
+                    self.env._("Before:"),
+                    Markup(old or ""),
+                    self.env._("After:"),
+                    Markup(ticket.description or ""),
+                )
+            )
 
     def _stueber_renew_tokens(self):
         """Make the tokens of these tickets and their files that someone may
@@ -276,6 +300,26 @@ class StueberHelpdeskTicket(models.Model):
         if not self.env.su:
             self.check_access("read")
 
+    def _portal_check_change_access(self):
+        """Closing, reopening and editing need a login as the customer or as
+        a verified member of the ticket's institution (or staff): a link from
+        a mail opens the ticket read-only, whoever it was forwarded to.
+        Checked as the person asking, also when called as superuser."""
+        if not self._portal_may_change():
+            raise AccessError(self.env._("Please log in as the ticket's customer or a member of its institution."))
+
+    def _portal_may_change(self):
+        user = self.env.user
+        if user._is_internal():
+            return True
+        if user._is_public():
+            return False
+        partner = user.partner_id.sudo()
+        return all(
+            ticket.partner_id == partner or ticket.institution_id in partner.stueber_verified_institution_ids
+            for ticket in self.sudo()
+        )
+
     def _portal_is_new(self):
         """Whether the customer may still edit subject and description."""
         self.ensure_one()
@@ -283,19 +327,19 @@ class StueberHelpdeskTicket(models.Model):
 
     def action_customer_close(self):
         """'Problem solved': the customer closes the ticket (first closing stage)."""
-        self._portal_check_access()
+        self._portal_check_change_access()
         stage = self.env["stueber.helpdesk.stage"].sudo().search([("is_closed", "=", True)], limit=1)
         self.filtered(lambda t: not t.is_closed).sudo().write({"stage_id": stage.id})
 
     def action_customer_reopen(self):
         """The customer reopens a closed ticket: back to the first open stage after New, or New."""
-        self._portal_check_access()
+        self._portal_check_change_access()
         self.filtered("is_closed").sudo().write({"stage_id": self._reopen_stage().id})
 
     def _portal_update_new(self, vals):
         """Subject and description, editable by the customer while the ticket is New."""
         self.ensure_one()
-        self._portal_check_access()
+        self._portal_check_change_access()
         vals = {key: value for key, value in vals.items() if key in ("name", "description")}
         if vals and self._portal_is_new():
             self.sudo().write(vals)
@@ -359,7 +403,7 @@ class StueberHelpdeskTicket(models.Model):
                 {
                     "auto_delete_keep_log": False,
                     "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
-                    "email_layout_xmlid": "mail.mail_notification_light",
+                    "email_layout_xmlid": "stueber_helpdesk.mail_notification_ticket",
                     "author_id": ticket.company_id.partner_id.id,
                 },
             )
@@ -429,7 +473,7 @@ class StueberHelpdeskTicket(models.Model):
         return {
             "message_type": "auto_comment",
             "subtype_xmlid": "mail.mt_note",
-            "email_layout_xmlid": "mail.mail_notification_light",
+            "email_layout_xmlid": "stueber_helpdesk.mail_notification_ticket",
             "author_id": self.company_id.partner_id.id,
             "notify_author_mention": True,  # the customer may be the user creating the ticket
         }

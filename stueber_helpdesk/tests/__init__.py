@@ -12,5 +12,6 @@ from . import (
     test_portal_queries,
     test_signup,
     test_ticket,
+    test_trust_links,
     test_unassigned_mail,
 )
