@@ -3,9 +3,7 @@ routes: what the customer may see, nothing internal. Each test is an attack,
 named for it, through the real routes (``/mail/*``, ``/web/content``,
 ``/web/image``, ``/my/tickets``)."""
 
-import io
 import re
-import zipfile
 from urllib.parse import parse_qs, urlparse
 
 from odoo.tests import JsonRpcException, tagged
@@ -180,13 +178,13 @@ class TestTrustLinks(PortalHelpdeskCase):
         )
         self.assertNotServed(f"/web/content/{activity_file.id}?access_token={activity_file._get_raw_access_token()}")
 
+    @mute_logger("odoo.http")
     def test_portal_customer_cannot_zip_internal_files(self):
         self.login(self.teacher_a)
         ids = ",".join(str(i) for i in (self.internal_files | self.answer_file).ids)
         response = self.post("/mail/attachment/zip", {"file_ids": ids, "zip_name": "all.zip"})
-        if response.status_code == 200 and response.content[:2] == b"PK":
-            self.assertNotIn("note.png", zipfile.ZipFile(io.BytesIO(response.content)).namelist())
-            self.assertNotIn("staff.png", zipfile.ZipFile(io.BytesIO(response.content)).namelist())
+        self.assertNotIn(b"note.png", response.content)
+        self.assertNotIn(b"staff.png", response.content)
 
     def test_portal_customer_cannot_read_internal_files_over_rpc(self):
         self.login(self.teacher_a)
