@@ -212,7 +212,9 @@ class StueberHelpdeskTicket(models.Model):
         moved = self.browse()
         if "institution_id" in vals:
             moved = self.filtered(lambda t: t.institution_id and t.institution_id.id != vals["institution_id"])
-        descriptions = {ticket: ticket.description for ticket in self} if "description" in vals else {}
+        descriptions = {}
+        if "description" in vals and not self.env.context.get("tracking_disable"):
+            descriptions = {ticket: ticket.description for ticket in self}
         res = super().write(vals)
         if moved:
             moved._stueber_renew_tokens()  # the old institution's members may have kept them
@@ -222,7 +224,8 @@ class StueberHelpdeskTicket(models.Model):
 
     def _stueber_log_description_changes(self, old_descriptions):
         """Odoo tracks no HTML fields: a changed description is logged in
-        the chatter with its text before and after, as tracking would."""
+        the chatter with its text before and after, as tracking would (and,
+        like tracking, not with ``tracking_disable``)."""
         for ticket, old in old_descriptions.items():
             if html2plaintext(old or "").strip() == html2plaintext(ticket.description or "").strip():
                 continue
