@@ -356,6 +356,16 @@ class TestTrustLinksOpen(PortalHelpdeskCase):
         self.assertIn(answer.id, result["messages"])
         self.assertNotIn(note.id, result["messages"])
 
+    def test_tour_link_holder_reads_and_answers_but_cannot_close(self):
+        self.ticket_a.message_post(
+            body="Bitte Drucker neu starten", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.ticket_a.message_post(body="Kunde ist schwierig", message_type="comment", subtype_xmlid="mail.mt_note")
+        self.start_tour(self.own_link(self.teacher_a.partner_id), "stueber_helpdesk_link_tour")
+        answer = self.ticket_a.message_ids.filtered(lambda m: "Der Drucker geht wieder" in (m.body or ""))
+        self.assertEqual(answer.author_id, self.teacher_a.partner_id, "filed in the link's partner's name")
+        self.assertFalse(self.ticket_a.is_closed)
+
     # ------------------------------------------------------------
     # Changes need a login
     # ------------------------------------------------------------
