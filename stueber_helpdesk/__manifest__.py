@@ -22,6 +22,7 @@
         "security/stueber_helpdesk_security.xml",
         "data/ir_sequence_data.xml",
         "data/mail_message_subtype_data.xml",
+        "data/mail_templates_email_layouts.xml",
         "data/mail_template_data.xml",
         "data/mail_alias_data.xml",
         "data/ir_config_parameter_mail_data.xml",

@@ -1,3 +1,5 @@
+from werkzeug.urls import url_encode
+
 from odoo import http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -236,25 +238,39 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
     # TICKET PAGE
     # ------------------------------------------------------------
 
-    def _ticket_check_access(self, ticket_id, access_token=None):
-        """The ticket, sudoed, if the user may read it or holds its token; else None.
+    def _ticket_check_access(self, ticket_id, access_token=None, pid=None, hash=None):  # pylint: disable=redefined-builtin
+        """The ticket, sudoed, if the user may read it or holds a link to it
+        (the shared token, or a partner's own ``pid`` + ``hash``); else None.
 
-        Both a missing and a forbidden ticket give None, answered alike.
+        Asked of the model as every mail route asks it
+        (``_get_thread_with_access``). Both a missing and a forbidden ticket
+        give None, answered alike.
         """
         try:
-            return self._document_check_access(TICKET_MODEL, ticket_id, access_token)
-        except (AccessError, MissingError):
+            ticket = request.env[TICKET_MODEL]._get_thread_with_access(
+                ticket_id, token=access_token, pid=pid, hash=hash
+            )
+        except (AccessError, MissingError, ValueError):
             return None
+        return ticket.sudo() if ticket else None
 
-    def _ticket_redirect(self, ticket_sudo, access_token=None, **params):
-        query = "&".join(f"{key}={value}" for key, value in params.items())
-        if access_token:
-            query = f"{query}&access_token={access_token}" if query else f"access_token={access_token}"
-        return request.redirect(f"{ticket_sudo.access_url}?{query}" if query else ticket_sudo.access_url)
+    def _ticket_check_change_access(self, ticket_id, access_token=None, pid=None, hash=None):  # pylint: disable=redefined-builtin
+        """The ticket, sudoed, if the user may close, reopen or edit it: a
+        link alone opens it read-only; else a response (log in first, or not
+        found)."""
+        ticket_sudo = self._ticket_check_access(ticket_id, access_token, pid, hash)
+        if ticket_sudo and ticket_sudo._portal_may_change():
+            return ticket_sudo, None
+        if request.env.user._is_public():
+            return None, request.redirect(f"/web/login?redirect=/my/tickets/{ticket_id}")
+        return None, request.not_found()
+
+    def _ticket_redirect(self, ticket_sudo, **params):
+        return request.redirect(f"{ticket_sudo.access_url}?{url_encode(params)}" if params else ticket_sudo.access_url)
 
     @http.route("/my/tickets/<int:ticket_id>", type="http", auth="public", methods=["GET"], website=True)
     def portal_my_ticket(self, ticket_id, access_token=None, **kw):
-        ticket_sudo = self._ticket_check_access(ticket_id, access_token)
+        ticket_sudo = self._ticket_check_access(ticket_id, access_token, kw.get("pid"), kw.get("hash"))
         if not ticket_sudo and request.env.user._is_public():
             # Logged out, from a mail link without token: log in first, whether
             # or not the ticket exists.
@@ -266,7 +282,8 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
             page_name="ticket",
             ticket=ticket_sudo,
             attachments=ticket_sudo._portal_document_attachments(),
-            editable=ticket_sudo._portal_is_new(),
+            can_change=ticket_sudo._portal_may_change(),
+            editable=ticket_sudo._portal_is_new() and ticket_sudo._portal_may_change(),
             share_institutions=self._stueber_share_institutions(ticket_sudo),
             description_text=html2plaintext(ticket_sudo.description or ""),
             created=kw.get("created"),
@@ -303,29 +320,29 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
 
     @http.route("/my/tickets/<int:ticket_id>/close", type="http", auth="public", methods=["POST"], website=True)
     def portal_ticket_close(self, ticket_id, access_token=None, **kw):
-        ticket_sudo = self._ticket_check_access(ticket_id, access_token)
-        if not ticket_sudo:
-            return request.not_found()
+        ticket_sudo, refusal = self._ticket_check_change_access(ticket_id, access_token, kw.get("pid"), kw.get("hash"))
+        if refusal:
+            return refusal
         ticket_sudo.action_customer_close()
-        return self._ticket_redirect(ticket_sudo, access_token, closed=1)
+        return self._ticket_redirect(ticket_sudo, closed=1)
 
     @http.route("/my/tickets/<int:ticket_id>/reopen", type="http", auth="public", methods=["POST"], website=True)
     def portal_ticket_reopen(self, ticket_id, access_token=None, **kw):
-        ticket_sudo = self._ticket_check_access(ticket_id, access_token)
-        if not ticket_sudo:
-            return request.not_found()
+        ticket_sudo, refusal = self._ticket_check_change_access(ticket_id, access_token, kw.get("pid"), kw.get("hash"))
+        if refusal:
+            return refusal
         ticket_sudo.action_customer_reopen()
-        return self._ticket_redirect(ticket_sudo, access_token, reopened=1)
+        return self._ticket_redirect(ticket_sudo, reopened=1)
 
     @http.route("/my/tickets/<int:ticket_id>/edit", type="http", auth="public", methods=["POST"], website=True)
     def portal_ticket_edit(self, ticket_id, access_token=None, name=None, description=None, **kw):
-        ticket_sudo = self._ticket_check_access(ticket_id, access_token)
-        if not ticket_sudo:
-            return request.not_found()
+        ticket_sudo, refusal = self._ticket_check_change_access(ticket_id, access_token, kw.get("pid"), kw.get("hash"))
+        if refusal:
+            return refusal
         vals = {}
         if name and name.strip():
             vals["name"] = name.strip()
         if description is not None and description.strip() != html2plaintext(ticket_sudo.description or "").strip():
             vals["description"] = plaintext2html(description)
         ticket_sudo._portal_update_new(vals)
-        return self._ticket_redirect(ticket_sudo, access_token, saved=1)
+        return self._ticket_redirect(ticket_sudo, saved=1)

@@ -1,4 +1,6 @@
 from . import (
+    ir_attachment,
+    ir_binary,
     mail_alias,
     mail_alias_domain,
     mail_followers,
@@ -13,6 +15,7 @@ from . import (
     stueber_helpdesk_institution,
     stueber_helpdesk_mail_intake,
     stueber_helpdesk_membership,
+    stueber_helpdesk_portal_mixin,
     stueber_helpdesk_privacy,
     stueber_helpdesk_privacy_log,
     stueber_helpdesk_retention,

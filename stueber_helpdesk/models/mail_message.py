@@ -1,6 +1,7 @@
-from odoo import models
+from odoo import api, models
 
 TICKET = "stueber.helpdesk.ticket"
+PORTAL_MIXIN = "stueber.helpdesk.portal.mixin"
 
 
 class MailMessage(models.Model):
@@ -29,6 +30,29 @@ class MailMessage(models.Model):
         else:
             candidates = candidates.filtered(lambda message: message.author_id != self.env.user.partner_id)
         return forbidden + self.browse(candidates.ids)
+
+    @api.model
+    def _get_with_access(self, message_id, mode="read", **kwargs):
+        """A link opens a document's customer-visible messages only.
+
+        Odoo gives every message of a thread to whoever holds the thread's
+        token (``/mail/message/reaction``, ``/mail/message/update_content``
+        and any route that asks here), internal notes included. Outside
+        staff, an internal message of a document with portal visibility is
+        answered like a missing one.
+        """
+        message = super()._get_with_access(message_id, mode=mode, **kwargs)
+        if not message or self.env.user._is_internal():
+            return message
+        message_sudo = message.sudo()
+        model = self.env.get(message_sudo.model or "")
+        if (
+            model is not None
+            and isinstance(model, self.env.registry[PORTAL_MIXIN])
+            and _is_internal_message(message_sudo)
+        ):
+            return self.browse()
+        return message
 
 
 def _is_internal_message(message):

@@ -68,13 +68,13 @@ class StueberHelpdeskCustomerMail(models.AbstractModel):
     @api.model
     def _post_values(self, ticket):
         """An automatic (``auto_comment``) note-subtype message from the
-        company in the light layout; its mail headers come from
+        company in the ticket layout (a button with each recipient's own link); its mail headers come from
         ``_notify_thread_by_email`` of the ticket, as for Odoo's own
         automatic notices."""
         return {
             "message_type": "auto_comment",
             "subtype_xmlid": "mail.mt_note",
-            "email_layout_xmlid": "mail.mail_notification_light",
+            "email_layout_xmlid": "stueber_helpdesk.mail_notification_ticket",  # each recipient their own link
             "author_id": ticket.company_id.partner_id.id,
             "notify_author_mention": True,  # the customer may be the user creating the ticket
         }

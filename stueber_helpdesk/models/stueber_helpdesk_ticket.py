@@ -1,7 +1,10 @@
 import uuid
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
-from odoo.tools import clean_context
+from odoo.exceptions import AccessError
+from odoo.tools import clean_context, html2plaintext
 from odoo.tools.mail import email_normalize
 
 from ..tools.ticket_token import format_token, strip_tokens
@@ -39,7 +42,7 @@ class StueberHelpdeskTicket(models.Model):
 
     _name = "stueber.helpdesk.ticket"
     _description = "Support Ticket"
-    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
+    _inherit = ["stueber.helpdesk.portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
     _order = "priority desc, id desc"
     _primary_email = "email_from"
     _mail_post_access = "read"
@@ -259,9 +262,34 @@ class StueberHelpdeskTicket(models.Model):
         return tickets
 
     def write(self, vals):
+        descriptions = {}
+        if "description" in vals and not self.env.context.get("tracking_disable"):
+            descriptions = {ticket: ticket.description for ticket in self}
         # a new customer or institution ends the roles of the former ones
         with self.env["stueber.helpdesk.access"]._watch_tickets(self, vals):
-            return super().write(vals)
+            res = super().write(vals)
+        if descriptions:
+            self._stueber_log_description_changes(descriptions)
+        return res
+
+    def _stueber_log_description_changes(self, old_descriptions):
+        """Odoo tracks no HTML fields: a changed description is logged in
+        the chatter with its text before and after, as tracking would (and,
+        like tracking, not with ``tracking_disable``)."""
+        for ticket, old in old_descriptions.items():
+            if html2plaintext(old or "").strip() == html2plaintext(ticket.description or "").strip():
+                continue
+            ticket._message_log(
+                body=Markup(
+                    "<p>{}</p><p><b>{}</b></p><blockquote>{}</blockquote><p><b>{}</b></p><blockquote>{}</blockquote>"
+                ).format(
+                    self.env._("Description changed"),
+                    self.env._("Before:"),
+                    Markup(old or ""),
+                    self.env._("After:"),
+                    Markup(ticket.description or ""),
+                )
+            )
 
     @api.model
     def _portal_create_vals(self, vals):
@@ -318,6 +346,26 @@ class StueberHelpdeskTicket(models.Model):
         if not self.env.su:
             self.check_access("read")
 
+    def _portal_check_change_access(self):
+        """Closing, reopening and editing need a login as the customer or as
+        a verified member of the ticket's institution (or staff): a link from
+        a mail opens the ticket read-only, whoever it was forwarded to.
+        Checked as the person asking, also when called as superuser."""
+        if not self._portal_may_change():
+            raise AccessError(self.env._("Please log in as the ticket's customer or a member of its institution."))
+
+    def _portal_may_change(self):
+        user = self.env.user
+        if user._is_internal():
+            return True
+        if user._is_public():
+            return False
+        partner = user.partner_id.sudo()
+        return all(
+            ticket.partner_id == partner or ticket.institution_id in partner.stueber_access_institution_ids
+            for ticket in self.sudo()
+        )
+
     def _portal_is_new(self):
         """Whether the customer may still edit subject and description."""
         self.ensure_one()
@@ -325,19 +373,19 @@ class StueberHelpdeskTicket(models.Model):
 
     def action_customer_close(self):
         """'Problem solved': the customer closes the ticket (first closing stage)."""
-        self._portal_check_access()
+        self._portal_check_change_access()
         stage = self.env["stueber.helpdesk.stage"].sudo().search([("is_closed", "=", True)], limit=1)
         self.filtered(lambda t: not t.is_closed).sudo().write({"stage_id": stage.id})
 
     def action_customer_reopen(self):
         """The customer reopens a closed ticket: back to the first open stage after New, or New."""
-        self._portal_check_access()
+        self._portal_check_change_access()
         self.filtered("is_closed").sudo().write({"stage_id": self._reopen_stage().id})
 
     def _portal_update_new(self, vals):
         """Subject and description, editable by the customer while the ticket is New."""
         self.ensure_one()
-        self._portal_check_access()
+        self._portal_check_change_access()
         vals = {key: value for key, value in vals.items() if key in ("name", "description")}
         if vals and self._portal_is_new():
             self.sudo().write(vals)

@@ -17,5 +17,6 @@ from . import (
     test_signup,
     test_signup_oracle,
     test_ticket,
+    test_trust_links,
     test_unassigned_mail,
 )

@@ -36,7 +36,7 @@ class TestMailGateway(HelpdeskMailCase):
         self.assertEqual(ticket.institution_id, self.school_a)
         self.assertIn("seit heute früh druckt der Drucker", self.customer_messages(ticket).body)
         receipt = self.assertReceipt(ticket)
-        self.assertIn(ticket.access_token, receipt["body"])
+        self.assertIn(ticket._stueber_link_url(ticket.partner_id), receipt["body"].replace("&amp;", "&"))
         self.assertIn(self.support_email, receipt["reply_to"])
         self.assertFalse(self.unassigned())
 

@@ -248,13 +248,10 @@ class TestPortalAttacks(PortalHelpdeskCase):
             {"name": "plan.png", "raw": PNG, "res_model": TICKET, "res_id": self.ticket_colleague.id}
         )
         attachment.generate_access_token()
-        self.login(self.teacher_a)
-        row = self.call_kw(TICKET, "read", [[self.ticket_colleague.id], ["access_token"]])[0]
-        kept = {"ticket": row["access_token"], "file": attachment.access_token}
+        kept = {"ticket": self.ticket_colleague.access_token, "file": attachment.access_token}
         self.env["stueber.helpdesk.membership"].search(
             [("partner_id", "=", self.teacher_a.partner_id.id)]
         ).action_reject()
-        self.logout()
         page = self.url_open(
             f"/my/tickets/{self.ticket_colleague.id}?access_token={kept['ticket']}", allow_redirects=False
         )
