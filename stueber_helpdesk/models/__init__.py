@@ -7,6 +7,7 @@ from . import (
     res_users,
     stueber_helpdesk_category,
     stueber_helpdesk_institution,
+    stueber_helpdesk_mail_guard,
     stueber_helpdesk_membership,
     stueber_helpdesk_signup_attempt,
     stueber_helpdesk_stage,
