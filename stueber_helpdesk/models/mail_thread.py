@@ -53,9 +53,10 @@ class MailThread(models.AbstractModel):
         that is stopped or fails is kept in Unassigned Mail with the reason
         (see ``stueber.helpdesk.mail.guard``).
 
-        Only the mail gateway feeds mail in: the mailgate script (an
-        administrator over XML-RPC) and the fetchmail cron, never a portal or
-        other user through RPC.
+        Only the mail gateway feeds mail in: the fetchmail cron and the
+        mailgate script (an internal user over XML-RPC), never a portal user
+        through RPC (``message_new``/``update``/``route`` are not callable
+        remotely at all).
         """
         self._stueber_check_gateway_caller()
         raw = _eml_bytes(message)
@@ -77,7 +78,7 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _stueber_check_gateway_caller(self):
-        if self.env.su or self.env.user._is_system():
+        if self.env.su or self.env.user._is_internal():
             return
         raise AccessError(self.env._("Only the mail gateway may process incoming mail."))
 
