@@ -4,10 +4,12 @@ import time
 import traceback
 
 from odoo import api, models
+from odoo.tools import SQL
 from odoo.tools.mail import email_normalize, email_split, unfold_references
 
 from ..tools.mail_guard import (
     MB,
+    TRACED,
     MailLimits,
     MailOverLimit,
     MailTimeBudgetExceeded,
@@ -98,11 +100,15 @@ class StueberHelpdeskMailGuard(models.AbstractModel):
         limits = self._limits()
         deadline = time.monotonic() + limits.time_budget
         thread = thread.with_context(stueber_mail_support=True, stueber_mail_limits=limits)
+        self.env.cr.cache.pop(TRACED, None)
         try:
             check_size(raw, limits)
             # the savepoint around the budget: whatever the interruption left half done is undone
             with self.env.cr.savepoint(), time_budget(limits.time_budget):
-                return process(thread)
+                result = process(thread)
+            if not result:
+                self._keep_if_vanished(raw, headers)
+            return result
         except MailOverLimit as over:
             _logger.info("Incoming mail over a limit (%s); kept in Unassigned Mail", over)
             Unassigned._keep_raw(raw, headers, over.reason, self._limit_message(over))
@@ -120,6 +126,25 @@ class StueberHelpdeskMailGuard(models.AbstractModel):
                 raw, traceback.format_exc(), deadline=deadline
             )
         return False
+
+    @api.model
+    def _keep_if_vanished(self, raw, headers):
+        """Keep a mail Odoo processed without leaving a trace: neither kept,
+        nor a noted bounce, nor a message (a duplicate's first copy), e.g. a
+        mail written to the catchall address, which Odoo only bounces."""
+        if self.env.cr.cache.pop(TRACED, False):
+            return
+        message_id = str(headers.get("Message-Id") or "").strip() if headers is not None else ""
+        if message_id:
+            if self.env["mail.message"].sudo().search_count([("message_id", "=", message_id)], limit=1):
+                return
+            # Odoo's lock for the Message-Id: not ours means another transaction processes the same mail
+            self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(hashtext(%s))", message_id))
+            if not self.env.cr.fetchone()[0]:
+                return
+        _logger.info("Mail %s left no trace; kept in Unassigned Mail", message_id)
+        error = self.env._("Odoo processed this mail without result (for example written to the catchall address).")
+        self.env["stueber.helpdesk.unassigned.mail"].sudo()._keep_raw(raw, headers, "error", error)
 
     @api.model
     def _limit_message(self, over):
@@ -293,7 +318,9 @@ class StueberHelpdeskMailGuard(models.AbstractModel):
             Unassigned._keep_message(message, msg_dict, "automatic_report", kind)
             return None
         result = core_handle(message, msg_dict)
-        if not msg_dict.get("bounced_message"):
+        if msg_dict.get("bounced_message"):
+            self.env.cr.cache[TRACED] = True  # noted on the ticket and contact
+        else:
             error = self.env._(
                 "A delivery report (bounce) that matches none of our mails; undeliverable address: %(email)s",
                 email=msg_dict.get("bounced_email") or self.env._("unknown"),

@@ -8,7 +8,7 @@ import xmlrpc.client
 from odoo import api, fields, models
 from odoo.tools import email_normalize
 
-from ..tools.mail_guard import MailLimits, MailTimeBudgetExceeded, headers_of, time_budget
+from ..tools.mail_guard import TRACED, MailLimits, MailTimeBudgetExceeded, headers_of, time_budget
 from .mail_loop import AUTOMATIC_MAIL_HEADERS, is_robot_address
 
 _logger = logging.getLogger(__name__)
@@ -328,7 +328,10 @@ class StueberHelpdeskUnassignedMail(models.Model):
     def _find_kept(self, message_id):
         if not message_id:
             return self.browse()
-        return self.sudo().search([("message_id", "=", message_id)], limit=1)
+        kept = self.sudo().search([("message_id", "=", message_id)], limit=1)
+        if kept:
+            self.env.cr.cache[TRACED] = True
+        return kept
 
     @api.model
     def _create_kept(self, vals, raw):
@@ -343,6 +346,7 @@ class StueberHelpdeskUnassignedMail(models.Model):
                 {key: vals[key] for key in ("reason", "error", "message_id", "email_normalized") if key in vals}
             )
         kept._store_eml(raw)
+        self.env.cr.cache[TRACED] = True  # the gateway's net for vanishing mail: this one is kept
         return kept
 
     def _keep_extra(self, what, keep):

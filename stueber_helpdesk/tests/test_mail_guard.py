@@ -329,6 +329,13 @@ class TestReportsAndLoops(MailGuardCase):
         self.assertEqual(self.unassigned().mapped("reason"), ["unknown_sender"])
 
     @QUIET
+    def test_mail_written_to_the_catchall_address_is_kept_not_only_bounced(self):
+        raw = self.customer_mail("catchall").replace("support@", "catchall.test@")
+        self.assertFalse(self.process(raw))
+        kept = self.assertKept("error", "<catchall@school-a.example>")
+        self.assertIn("catchall", kept.error)
+
+    @QUIET
     def test_busy_secretary_sending_25_distinct_mails_gets_25_tickets(self):
         for index in range(25):
             self.process(self.customer_mail(f"busy-{index}", subject=f"Frage {index}"))

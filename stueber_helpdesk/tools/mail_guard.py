@@ -39,6 +39,9 @@ _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
 
 MB = 1024 * 1024
+# Key in ``cr.cache``: the mail being processed left a trace (kept in
+# Unassigned Mail, or a bounce noted on its ticket).
+TRACED = "stueber_mail_traced"
 
 
 @dataclass(frozen=True)
