@@ -92,6 +92,7 @@ class MailThread(models.AbstractModel):
         return super().message_parse(message, save_original=save_original)
 
     @api.private
+    @api.model
     def message_new(self, msg_dict, custom_values=None):
         """Not callable through RPC: only the gateway creates records from mail."""
         return super().message_new(msg_dict, custom_values=custom_values)

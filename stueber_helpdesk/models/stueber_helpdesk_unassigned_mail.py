@@ -219,8 +219,8 @@ class StueberHelpdeskUnassignedMail(models.Model):
         """The mail as ``message_post`` arguments, from the original message.
 
         Parsed again from the .eml, so inline images and attachments come out
-        as the gateway would post them; a mail Odoo cannot parse is posted
-        with its original attached.
+        as the gateway would post them; a mail Odoo cannot parse (in its time
+        budget), or that a limit stopped, is posted with its original attached.
         """
         values = {
             "author_id": None,  # the sender's contact, found from email_from, if any
@@ -231,12 +231,15 @@ class StueberHelpdeskUnassignedMail(models.Model):
         }
         if self.message_id:  # replies to the original mail then thread on the ticket
             values["message_id"] = self.message_id
+        files = [(a.name, a.raw) for a in self.eml_attachment_id | self.attachment_ids]
+        if self.reason in STOPPED_REASONS:  # parsing it would block the staff member's request
+            return {**values, "body": self.body or "", "attachments": files}
+        limits = self.env["stueber.helpdesk.mail.guard"]._limits()
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint(), time_budget(limits.time_budget):
                 message = email.message_from_bytes(self.eml_attachment_id.raw, policy=email.policy.SMTP)
                 msg_dict = self.env["mail.thread"].message_parse(message)
-        except Exception:  # unparsable: post what was kept, with the original
-            files = [(a.name, a.raw) for a in self.eml_attachment_id | self.attachment_ids]
+        except (Exception, MailTimeBudgetExceeded):  # unparsable: post what was kept, with the original
             return {**values, "body": self.body or "", "attachments": files}
         attachments = [(a.fname, a.content, a.info) for a in msg_dict.get("attachments") or []]
         return {**values, "body": msg_dict.get("body") or "", "attachments": attachments}

@@ -253,6 +253,21 @@ class TestMailLimits(MailGuardCase):
         self.assertKept("too_slow", "<slow-2@school-a.example>")
 
     @QUIET
+    def test_staff_turns_a_mail_that_took_too_long_into_a_ticket_without_parsing_it_again(self):
+        self.set_limit("mail_time_budget", 1)
+        raw = nested_mail("slow-3@school-a.example", depth=3, html_parts=8, html_size=20_000)
+        self.process(raw)
+        kept = self.assertKept("too_slow", "<slow-3@school-a.example>")
+        started = time.monotonic()
+        wizard = self.env["stueber.helpdesk.unassigned.mail.assign"].with_user(self.agent)
+        action = wizard.create(
+            {"unassigned_mail_id": kept.id, "mode": "new", "partner_id": self.teacher_a.partner_id.id}
+        ).action_confirm()
+        self.assertLess(time.monotonic() - started, 5, "the agent's request is not blocked")
+        ticket = self.env[TICKET].browse(action["res_id"])
+        self.assertIn("original.eml", ticket.message_ids.attachment_ids.mapped("name"))
+
+    @QUIET
     def test_stranger_forwarding_a_mail_as_attachment_is_kept_with_the_enclosed_mail(self):
         # Keeping raised TypeError on the enclosed message: the mail was neither processed nor kept.
         self.assertFalse(self.process(STRANGER_FORWARD))
