@@ -105,10 +105,19 @@ def check_structure(message, limits):
         payload = part.get_payload()
         if isinstance(payload, list):
             stack.extend((child, depth + 1) for child in payload if hasattr(child, "get_payload"))
-        elif part.get_content_type() == "text/html" and isinstance(payload, str):
+        elif isinstance(payload, str) and _raw_content_type(part) == "text/html":
             html_bytes += len(payload)
             if limits.max_html_bytes and html_bytes > limits.max_html_bytes:
                 raise MailOverLimit("too_complex", "html", html_bytes, limits.max_html_bytes)
+
+
+def _raw_content_type(part):
+    """The part's content type from its raw header (the policy's header
+    objects are costly to build, once per part and call)."""
+    for name, value in part.raw_items():
+        if name.lower() == "content-type":
+            return value.split(";", 1)[0].strip().lower()
+    return "text/plain"
 
 
 class _Watchdog:
