@@ -2,13 +2,15 @@
 enforced time budget, keeping that never fails, automatic reports and loops
 kept with their reason (issue 8 §3, issue 9 §3)."""
 
+import threading
 import time
 
 from odoo.exceptions import AccessError
 from odoo.tests import JsonRpcException, tagged
 from odoo.tools import mute_logger
 
-from .mail_bombs import big_mail, deep_mail, many_parts_mail, nested_mail
+from ..tools.mail_guard import MailTimeBudgetExceeded, time_budget
+from .mail_bombs import big_mail, deep_mail, many_parts_mail, nested_mail, real_world_mail
 from .mail_common import HelpdeskMailCase
 from .test_portal import PortalHelpdeskCase
 
@@ -241,6 +243,43 @@ class TestMailLimits(MailGuardCase):
         self.assertIn("1 seconds", kept.error)
         self.assertFalse(self.tickets_of(self.teacher_a.partner_id) - self.ticket_a, "nothing half done stays")
         self.assertNextMailGoesOn()
+
+    @QUIET
+    def test_3_mb_of_nested_forwards_within_the_default_limits_is_stopped_at_the_time_budget(self):
+        self.set_limit("mail_time_budget", 2)  # the default 60 s, shortened for the test
+        raw = real_world_mail("real-1@school-a.example")
+        self.assertGreater(len(raw), 3_000_000)
+        started = time.monotonic()
+        self.assertIs(self.process(raw), False)
+        self.assertLess(time.monotonic() - started, 15, "minutes of sanitising cut at the budget")
+        self.assertKept("too_slow", "<real-1@school-a.example>", raw)
+        self.assertNextMailGoesOn()
+
+    def test_time_budget_holds_in_a_thread_of_the_threaded_server_and_ends_with_its_block(self):
+        """Cron and HTTP threads are no main thread, where a signal could not reach them."""
+        outcome = {}
+
+        def busy(seconds):
+            started = time.monotonic()
+            while time.monotonic() - started < seconds:
+                pass
+
+        def cron_thread():
+            started = time.monotonic()
+            with time_budget(5):
+                busy(0.1)  # done in time: nothing is raised, then or later
+            busy(6)
+            try:
+                with time_budget(0.2):
+                    busy(10)
+                outcome["stopped_after"] = None
+            except MailTimeBudgetExceeded:
+                outcome["stopped_after"] = time.monotonic() - started - 6.1
+
+        thread = threading.Thread(target=cron_thread, name="odoo.service.cron.cron0")
+        thread.start()
+        thread.join(30)
+        self.assertLess(outcome["stopped_after"], 2)
 
     @QUIET
     def test_mail_stopped_at_its_time_budget_is_not_tried_again_when_fetched_again(self):
