@@ -321,10 +321,11 @@ class StueberHelpdeskUnassignedMail(models.Model):
             with self.env.cr.savepoint(), time_budget(seconds):
                 parsed = email.message_from_bytes(raw, policy=email.policy.SMTP)
                 msg_dict = self.env["mail.thread"].message_parse(parsed)
-                kept.write({"body": msg_dict.get("body") or False})
-                kept._store_attachments(msg_dict)
         except (Exception, MailTimeBudgetExceeded):  # unparsable: the error being kept says why
             _logger.info("Kept mail cannot be parsed; keeping its raw source only", exc_info=True)
+            return kept
+        kept._keep_extra("body", lambda: kept.write({"body": msg_dict.get("body") or False}))
+        kept._keep_extra("attachments", lambda: kept._store_attachments(msg_dict))
         return kept
 
     @api.model

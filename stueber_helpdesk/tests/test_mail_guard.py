@@ -316,6 +316,14 @@ class TestMailLimits(MailGuardCase):
         self.assertTrue(enclosed, "the enclosed mail is kept as a file")
 
     @QUIET
+    def test_mail_with_a_nul_byte_in_its_subject_is_kept(self):
+        # PostgreSQL refuses NUL in text: keeping failed, and the mail was lost
+        raw = STRANGER_FORWARD.replace("Subject: WG: Rechnung", "Subject: =?utf-8?q?WG=3A_Rech=00nung?=")
+        self.assertFalse(self.process(raw))
+        kept = self.assertKept("unknown_sender", "<forward-1@elsewhere.example>", raw.encode())
+        self.assertEqual(kept.subject, "WG: Rechnung")
+
+    @QUIET
     def test_portal_user_cannot_feed_mail_into_the_gateway_from_python(self):
         portal_thread = self.env["mail.thread"].with_user(self.teacher_b)
         with self.assertRaises(AccessError):
