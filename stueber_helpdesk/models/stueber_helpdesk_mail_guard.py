@@ -262,7 +262,7 @@ class StueberHelpdeskMailGuard(models.AbstractModel):
         since = self.env.cr.now() - datetime.timedelta(minutes=minutes)
         values = {"email": email, "count": threshold, "minutes": minutes}
         Ticket = self.env[TICKET].sudo().with_context(active_test=False)
-        senders = Ticket._mail_sender_partners(email)
+        senders = self.env["res.partner"].sudo().search([("email_normalized", "=", email)])
         if senders and any(not route[1] for route in routes):
             domain = [("partner_id", "in", senders.ids), ("channel", "=", "email"), ("create_date", ">=", since)]
             if Ticket.search_count(domain, limit=threshold) >= threshold:
