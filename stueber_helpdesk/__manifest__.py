@@ -31,6 +31,7 @@
         "data/mail_template_unassigned_data.xml",
         "data/ir_config_parameter_signup_data.xml",
         "data/mail_template_signup_data.xml",
+        "data/ir_cron_data.xml",
         "views/stueber_helpdesk_ticket_views.xml",
         "views/stueber_helpdesk_institution_views.xml",
         "views/stueber_helpdesk_membership_views.xml",

@@ -13,6 +13,7 @@ from . import (
     stueber_helpdesk_category,
     stueber_helpdesk_customer_mail,
     stueber_helpdesk_institution,
+    stueber_helpdesk_mail_guard,
     stueber_helpdesk_mail_intake,
     stueber_helpdesk_membership,
     stueber_helpdesk_portal_mixin,

@@ -1,13 +1,15 @@
 import logging
-import traceback
 from contextlib import contextmanager
 
 from odoo import api, models
+from odoo.exceptions import AccessError
 from odoo.tools import ormcache
 from odoo.tools.mail import email_normalize
 
+from ..tools.mail_guard import check_structure
 from ..tools.mail_loop import is_automatic_message
 from .stueber_helpdesk_mail_intake import TICKET, UNASSIGNED, IntakeRoute, decisions_of
+from .stueber_helpdesk_unassigned_mail import _eml_bytes
 
 _logger = logging.getLogger(__name__)
 
@@ -50,31 +52,81 @@ class MailThread(models.AbstractModel):
     def message_process(
         self, model, message, custom_values=None, save_original=False, strip_attachments=False, thread_id=None
     ):
-        """Never lose a mail: one that fails to parse or to process is kept in
-        Unassigned Mail with the error.
+        """Never lose a mail, never let one block the inbox: mail for the
+        support desk is processed under limits and a time budget, and one
+        that is stopped or fails is kept in Unassigned Mail with the reason
+        (see ``stueber.helpdesk.mail.guard``).
 
-        Each mail runs in its own savepoint, so a failure undoes only that
-        mail's changes and the record of it survives; the fetchmail loop (which
-        commits after each mail) and the mailgate script then go on with the
-        next mail instead of dropping this one.
+        Only the mail gateway feeds mail in: the fetchmail cron and the
+        mailgate script (an internal user over XML-RPC), never a portal user
+        through RPC (``message_new``/``update``/``route`` are not callable
+        remotely at all).
         """
+        self._stueber_check_gateway_caller()
+        raw = _eml_bytes(message)
         # The original bytes, for the .eml of a mail kept in Unassigned Mail.
-        thread = self.with_context(stueber_mail_raw=message)
-        try:
-            with self.env.cr.savepoint(), _stueber_routing_memo(self.env.cr):
-                return super(MailThread, thread).message_process(
-                    model,
-                    message,
-                    custom_values=custom_values,
-                    save_original=save_original,
-                    strip_attachments=strip_attachments,
-                    thread_id=thread_id,
-                )
-        except Exception:  # any failure: keep the mail with the error instead of losing it
-            _logger.warning("Incoming mail could not be processed; kept in Unassigned Mail", exc_info=True)
-            self.env["stueber.helpdesk.unassigned.mail"]._keep_failed_message(message, traceback.format_exc())
-            return False
+        thread = self.with_context(stueber_mail_raw=raw)
 
+        def process(guarded):
+            return super(MailThread, guarded).message_process(  # noqa: UP008 - on the guarded recordset
+                model,
+                raw,
+                custom_values=custom_values,
+                save_original=save_original,
+                strip_attachments=strip_attachments,
+                thread_id=thread_id,
+            )
+
+        with _stueber_routing_memo(self.env.cr):
+            return self.env["stueber.helpdesk.mail.guard"]._process(thread, process, raw, model)
+
+    @api.model
+    def _stueber_check_gateway_caller(self):
+        if self.env.su or self.env.user._is_internal():
+            return
+        raise AccessError(self.env._("Only the mail gateway may process incoming mail."))
+
+    @api.model
+    def message_parse(self, message, save_original=False):
+        """Refuse a mail over the structure limits of the support inbox before
+        Odoo decodes and sanitises it (``stueber_mail_limits`` in the context)."""
+        limits = self.env.context.get("stueber_mail_limits")
+        if limits:
+            check_structure(message, limits)
+        return super().message_parse(message, save_original=save_original)
+
+    @api.private
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """Not callable through RPC: only the gateway creates records from mail."""
+        return super().message_new(msg_dict, custom_values=custom_values)
+
+    @api.private
+    def message_update(self, msg_dict, update_vals=None):
+        """Not callable through RPC: only the gateway posts mail on records."""
+        return super().message_update(msg_dict, update_vals=update_vals)
+
+    @api.model
+    def _detect_loop_sender(self, message, message_dict, routes):
+        """Only real loops stop mail for tickets, and what is stopped is kept."""
+        return self.env["stueber.helpdesk.mail.guard"]._detect_loop_sender(
+            message, message_dict, routes, super()._detect_loop_sender
+        )
+
+    @api.model
+    def _detect_loop_headers(self, msg_dict):
+        return self.env["stueber.helpdesk.mail.guard"]._detect_loop_headers(
+            msg_dict, super()._detect_loop_headers(msg_dict)
+        )
+
+    @api.model
+    def _routing_handle_bounce(self, email_message, message_dict):
+        """Automatic reports for the support desk are kept, not dropped."""
+        return self.env["stueber.helpdesk.mail.guard"]._handle_report(
+            email_message, message_dict, super()._routing_handle_bounce
+        )
+
+    @api.private
     @api.model
     def message_route(self, message, message_dict, model=None, thread_id=None, custom_values=None):
         """Routes to tickets become what the mail intake decides about the

@@ -84,3 +84,43 @@ class ResConfigSettings(models.TransientModel):
 
     def action_stueber_helpdesk_retention_preview(self):
         return self.env["stueber.helpdesk.retention"].action_open_retention_preview()
+
+    # ---- Limits of the support inbox (see stueber.helpdesk.mail.guard) ----
+    stueber_helpdesk_mail_max_mb = fields.Integer(
+        string="Maximum Mail Size (MB)",
+        config_parameter="stueber_helpdesk.mail_max_mb",
+        default=25,
+        help="A larger mail is not processed but kept in Unassigned Mail. 0: no limit.",
+    )
+    stueber_helpdesk_mail_max_depth = fields.Integer(
+        string="Maximum MIME Depth",
+        config_parameter="stueber_helpdesk.mail_max_depth",
+        default=20,
+        help="How deep parts and enclosed messages may be nested. 0: no limit.",
+    )
+    stueber_helpdesk_mail_max_parts = fields.Integer(
+        string="Maximum Number of Parts",
+        config_parameter="stueber_helpdesk.mail_max_parts",
+        default=500,
+        help="How many MIME parts (texts, files, enclosed messages) a mail may have. 0: no limit.",
+    )
+    stueber_helpdesk_mail_max_html_mb = fields.Integer(
+        string="Maximum HTML Size (MB)",
+        config_parameter="stueber_helpdesk.mail_max_html_mb",
+        default=5,
+        help="How much HTML text all parts of a mail may hold together. 0: no limit.",
+    )
+    stueber_helpdesk_mail_time_budget = fields.Integer(
+        string="Time Budget per Mail (seconds)",
+        config_parameter="stueber_helpdesk.mail_time_budget",
+        default=60,
+        help="Processing of a mail is stopped after this time and the mail kept in Unassigned Mail. "
+        "Keep it below the server's time limit for cron jobs. 0: no limit.",
+    )
+    stueber_helpdesk_report_retention_days = fields.Integer(
+        string="Keep Automatic Reports (days)",
+        config_parameter="stueber_helpdesk.report_retention_days",
+        default=30,
+        help="Bounces, read receipts and spam complaints kept in Unassigned Mail are deleted after this time. "
+        "0: kept for ever.",
+    )

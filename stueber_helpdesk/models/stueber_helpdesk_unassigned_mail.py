@@ -2,11 +2,13 @@ import datetime
 import email
 import email.policy
 import logging
+import time
 import xmlrpc.client
 
 from odoo import api, fields, models
 from odoo.tools import email_normalize
 
+from ..tools.mail_guard import TRACED, MailLimits, MailTimeBudgetExceeded, headers_of, time_budget
 from ..tools.mail_loop import is_robot_address
 
 _logger = logging.getLogger(__name__)
@@ -18,11 +20,18 @@ REASONS = [
     ("foreign_reply", "Reply to someone else's ticket"),
     ("unauthenticated", "Sender not authenticated"),
     ("error", "Could not be processed"),
+    ("too_large", "Too large"),
+    ("too_complex", "Too complex"),
+    ("too_slow", "Took too long"),
+    ("loop", "Mail loop"),
+    ("automatic_report", "Automatic report"),
 ]
 # Reasons a person could fix by registering or confirming their address; the
 # "please register" reply is sent for these only.
 REPLY_REASONS = {"unknown_sender", "unconfirmed_sender", "foreign_token"}
 REPLY_INTERVAL = datetime.timedelta(days=1)
+# Mail a limit stopped before parsing: never tried again when fetched again.
+STOPPED_REASONS = ("too_large", "too_complex", "too_slow")
 
 
 def _eml_bytes(message):
@@ -44,8 +53,20 @@ def _eml_bytes(message):
 
 
 def _as_bytes(content):
-    """Text parts come out of the parser as str, others as bytes."""
-    return content.encode("utf-8") if isinstance(content, str) else content
+    """Text parts come out of the parser as str, enclosed messages
+    (message/rfc822, message/external-body) as messages, others as bytes."""
+    if isinstance(content, str):
+        return content.encode("utf-8", errors="replace")
+    if isinstance(content, email.message.Message):
+        return _eml_bytes(content)
+    if isinstance(content, bytes | bytearray):
+        return bytes(content)
+    return str(content).encode("utf-8", errors="replace")
+
+
+def _storable(value):
+    """A header value PostgreSQL accepts (no NUL byte)."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 def _header(message, name):
@@ -161,6 +182,16 @@ class StueberHelpdeskUnassignedMail(models.Model):
     # BUSINESS
     # ------------------------------------------------------------
 
+    @api.model
+    def _cron_remove_old_reports(self):
+        """Automatic reports (bounces, read receipts) are kept for a while only:
+        staff see that an address bounces, the list does not grow for ever."""
+        days = int(self.env["ir.config_parameter"].sudo().get_param("stueber_helpdesk.report_retention_days") or 30)
+        if days <= 0:
+            return
+        limit = fields.Datetime.now() - datetime.timedelta(days=days)
+        self.sudo().search([("reason", "=", "automatic_report"), ("create_date", "<", limit)]).unlink()
+
     def _create_ticket(self, partner, subject):
         """A ticket for ``partner`` whose first message is this mail, as if it
         had come in through the gateway: channel e-mail, posted with the
@@ -195,8 +226,8 @@ class StueberHelpdeskUnassignedMail(models.Model):
         """The mail as ``message_post`` arguments, from the original message.
 
         Parsed again from the .eml, so inline images and attachments come out
-        as the gateway would post them; a mail Odoo cannot parse is posted
-        with its original attached.
+        as the gateway would post them; a mail Odoo cannot parse (in its time
+        budget), or that a limit stopped, is posted with its original attached.
         """
         values = {
             "author_id": None,  # the sender's contact, found from email_from, if any
@@ -207,12 +238,15 @@ class StueberHelpdeskUnassignedMail(models.Model):
         }
         if self.message_id:  # replies to the original mail then thread on the ticket
             values["message_id"] = self.message_id
+        files = [(a.name, a.raw) for a in self.eml_attachment_id | self.attachment_ids]
+        if self.reason in STOPPED_REASONS:  # parsing it would block the staff member's request
+            return {**values, "body": self.body or "", "attachments": files}
+        limits = self.env["stueber.helpdesk.mail.guard"]._limits()
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint(), time_budget(limits.time_budget):
                 message = email.message_from_bytes(self.eml_attachment_id.raw, policy=email.policy.SMTP)
                 msg_dict = self.env["mail.thread"].message_parse(message)
-        except Exception:  # unparsable: post what was kept, with the original
-            files = [(a.name, a.raw) for a in self.eml_attachment_id | self.attachment_ids]
+        except (Exception, MailTimeBudgetExceeded):  # unparsable: post what was kept, with the original
             return {**values, "body": self.body or "", "attachments": files}
         attachments = [(a.fname, a.content, a.info) for a in msg_dict.get("attachments") or []]
         return {**values, "body": msg_dict.get("body") or "", "attachments": attachments}
@@ -222,53 +256,123 @@ class StueberHelpdeskUnassignedMail(models.Model):
     # ------------------------------------------------------------
 
     @api.model
+    def _stopped_before(self, headers):
+        """Whether this mail (by Message-Id) was stopped by a limit before: a
+        mail fetched again is not parsed again."""
+        message_id = _header(headers, "Message-Id")
+        if not message_id:
+            return False
+        domain = [("message_id", "=", message_id), ("reason", "in", STOPPED_REASONS)]
+        return bool(self.sudo().search_count(domain, limit=1))
+
+    @api.model
     def _keep_message(self, message, msg_dict, reason, error=None, automatic=None, auth_results=None):
         """Keep a mail that became no ticket message, and answer a person once a day.
 
         Called by the mail gateway. ``message`` is the ``email.message.Message``
-        Odoo parsed, or the raw bytes/str when parsing failed; ``msg_dict`` the
-        result of ``message_parse`` (may be empty). A mail kept before (same
-        Message-Id) is not kept again, so a re-delivered mail is not answered twice.
-        ``automatic``: whether a robot sent it, when the caller knows;
-        ``auth_results``: the sender authentication that failed, shown to staff.
-        The .eml holds the bytes ``message_process`` received when it passed
-        them on in the context, else the message written out again.
+        Odoo parsed (or None); ``msg_dict`` the result of ``message_parse`` (may
+        be empty). A mail kept before (same Message-Id) is not kept again, so a
+        re-delivered mail is not answered twice. ``automatic``: whether a robot
+        sent it, when the caller knows; ``auth_results``: the sender
+        authentication that failed, shown to staff. The .eml holds the bytes
+        ``message_process`` received when it passed them on in the context,
+        else the message written out again.
         """
-        raw = _eml_bytes(self.env.context.get("stueber_mail_raw") or message)
+        raw = _eml_bytes(self.env.context.get("stueber_mail_raw") or message or b"")
         return self._keep(message, msg_dict or {}, reason, error, raw, automatic=automatic, auth_results=auth_results)
 
     @api.model
     def _keep(self, message, msg_dict, reason, error, raw, automatic=None, auth_results=None):
+        """Keep first what cannot fail (the headers and the raw .eml), then the
+        extras (body, files, the reply), each allowed to fail on its own."""
         message_id = msg_dict.get("message_id") or _header(message, "Message-Id")
-        Mail = self.sudo()
-        if message_id:
-            kept = Mail.search([("message_id", "=", message_id)], limit=1)
-            if kept:
-                return kept
+        kept = self._find_kept(message_id)
+        if kept:
+            return kept
         vals = self._keep_vals(message, msg_dict, reason, error, message_id)
-        kept = Mail.create({**vals, "auth_results": auth_results or False})
-        kept._store_attachments(raw, msg_dict)
-        if kept._should_reply(message, msg_dict, automatic=automatic):
-            kept._send_registration_hint()
+        kept = self._create_kept({**vals, "auth_results": auth_results or False}, raw)
+        kept._keep_extra("body", lambda: kept.write({"body": msg_dict.get("body") or False}))
+        kept._keep_extra("attachments", lambda: kept._store_attachments(msg_dict))
+        kept._keep_extra(
+            "reply",
+            lambda: kept._should_reply(message, msg_dict, automatic=automatic) and kept._send_registration_hint(),
+        )
         return kept
 
     @api.model
-    def _keep_failed_message(self, message, error):
+    def _keep_raw(self, raw, headers, reason, error):
+        """Keep a mail that was not parsed (over a limit, out of time): its
+        headers and the .eml, nothing that could take long."""
+        message_id = _header(headers, "Message-Id")
+        return self._find_kept(message_id) or self._create_kept(
+            self._keep_vals(headers, {}, reason, error, message_id), raw
+        )
+
+    @api.model
+    def _keep_failed_message(self, message, error, deadline=None):
         """Keep a mail the gateway failed on, with whatever can still be read of it.
 
         ``message`` is what ``message_process`` received (bytes, str or an
-        XML-RPC binary). If Odoo cannot parse it, the headers and the .eml
-        still tell staff what it was.
+        XML-RPC binary). The raw mail is kept first; then the body and files
+        are read, if Odoo can parse the mail before ``deadline`` (a
+        ``time.monotonic()``; the rest of the mail's time budget).
         """
         raw = _eml_bytes(message)
-        parsed = email.message_from_bytes(raw, policy=email.policy.SMTP)
-        msg_dict = {}
+        try:
+            headers = headers_of(raw)
+        except Exception:  # headers no parser reads: the .eml says it all
+            headers = None
+        message_id = _header(headers, "Message-Id")
+        kept = self._find_kept(message_id)
+        if kept:
+            return kept
+        kept = self._create_kept(self._keep_vals(headers, {}, "error", error, message_id), raw)
+        seconds = (deadline - time.monotonic()) if deadline else MailLimits().time_budget
+        if seconds <= 0:
+            return kept
+        try:
+            with self.env.cr.savepoint(), time_budget(seconds):
+                parsed = email.message_from_bytes(raw, policy=email.policy.SMTP)
+                msg_dict = self.env["mail.thread"].message_parse(parsed)
+        except (Exception, MailTimeBudgetExceeded):  # unparsable: the error being kept says why
+            _logger.info("Kept mail cannot be parsed; keeping its raw source only", exc_info=True)
+            return kept
+        kept._keep_extra("body", lambda: kept.write({"body": msg_dict.get("body") or False}))
+        kept._keep_extra("attachments", lambda: kept._store_attachments(msg_dict))
+        return kept
+
+    @api.model
+    def _find_kept(self, message_id):
+        if not message_id:
+            return self.browse()
+        kept = self.sudo().search([("message_id", "=", message_id)], limit=1)
+        if kept:
+            self.env.cr.cache[TRACED] = True
+        return kept
+
+    @api.model
+    def _create_kept(self, vals, raw):
+        """The record with the original .eml; with the headers only when a
+        value the mail carries cannot be stored."""
         try:
             with self.env.cr.savepoint():
-                msg_dict = self.env["mail.thread"].message_parse(parsed)
-        except Exception:  # unparsable: the error being kept says why
-            _logger.info("Kept mail cannot be parsed; keeping its raw source only", exc_info=True)
-        return self._keep(parsed, msg_dict, "error", error, raw)
+                kept = self.sudo().create(vals)
+        except Exception:  # e.g. a NUL byte in the subject: keep the reason and the .eml
+            _logger.warning("Kept mail has values that cannot be stored; keeping its raw source", exc_info=True)
+            kept = self.sudo().create(
+                {key: vals[key] for key in ("reason", "error", "message_id", "email_normalized") if key in vals}
+            )
+        kept._store_eml(raw)
+        self.env.cr.cache[TRACED] = True  # the gateway's net for vanishing mail: this one is kept
+        return kept
+
+    def _keep_extra(self, what, keep):
+        """Run ``keep()`` in its own savepoint: its failure loses nothing else."""
+        try:
+            with self.env.cr.savepoint():
+                keep()
+        except Exception:  # the raw mail is kept already
+            _logger.warning("Could not keep the %s of mail %s", what, self.message_id, exc_info=True)
 
     @api.model
     def _keep_vals(self, message, msg_dict, reason, error, message_id):
@@ -278,31 +382,47 @@ class StueberHelpdeskUnassignedMail(models.Model):
         if not partner and normalized:
             partner = self.env["res.partner"].sudo().search([("email_normalized", "=", normalized)], limit=1)
         return {
-            "email_from": email_from,
+            "email_from": _storable(email_from),
             "email_normalized": normalized,
             "partner_id": partner.id,
-            "subject": msg_dict.get("subject") or _header(message, "Subject"),
+            "subject": _storable(msg_dict.get("subject") or _header(message, "Subject")),
             "date": msg_dict.get("date") or fields.Datetime.now(),
-            "message_id": message_id or False,
+            "message_id": _storable(message_id),
             "reason": reason,
             "error": error or False,
-            "body": msg_dict.get("body") or False,
         }
 
-    def _store_attachments(self, raw, msg_dict):
-        """The original as .eml, and the mail's files, attached to the record."""
+    def _store_eml(self, raw):
+        """The original, byte for byte, as .eml attached to the record."""
         self.ensure_one()
-        Attachment = self.env["ir.attachment"].sudo()
-        common = {"res_model": self._name, "res_id": self.id}
-        self.eml_attachment_id = Attachment.create(
-            {**common, "name": "original.eml", "raw": raw, "mimetype": "message/rfc822"}
+        self.eml_attachment_id = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "name": "original.eml",
+                    "raw": raw,
+                    "mimetype": "message/rfc822",
+                }
+            )
         )
+
+    def _store_attachments(self, msg_dict):
+        """The mail's files, attached to the record."""
+        self.ensure_one()
         files = [
-            {**common, "name": attachment.fname or "attachment", "raw": _as_bytes(attachment.content)}
+            {
+                "res_model": self._name,
+                "res_id": self.id,
+                "name": attachment.fname or "attachment",
+                "raw": _as_bytes(attachment.content),
+            }
             for attachment in msg_dict.get("attachments") or []
         ]
         if files:
-            self.attachment_ids = Attachment.create(files)
+            self.attachment_ids = self.env["ir.attachment"].sudo().create(files)
 
     def _should_reply(self, message, msg_dict, automatic=None):
         """Answer people who can fix it, never machines, at most once a day."""

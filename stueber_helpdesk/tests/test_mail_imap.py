@@ -22,6 +22,7 @@ from pathlib import Path
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from .mail_bombs import nested_mail
 from .mail_common import HelpdeskMailCase
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
@@ -173,7 +174,8 @@ class Dovecot:
         with imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=5) as imap:
             imap.login(USER, PASSWORD)
             for mail in mails:
-                imap.append("INBOX", "", None, mail.replace("\n", "\r\n").encode())
+                raw = mail if isinstance(mail, bytes) else mail.replace("\n", "\r\n").encode()
+                imap.append("INBOX", "", None, raw)
 
     def empty(self):
         with imaplib.IMAP4("127.0.0.1", self.imap_port, timeout=5) as imap:
@@ -270,7 +272,7 @@ class TestMailFetchmail(HelpdeskMailCase):
         self.assertIn("LookupError", kept.filtered(lambda mail: mail.reason == "error").error)
 
     @mute_logger(
-        "odoo.addons.stueber_helpdesk.models.mail_thread",
+        "odoo.addons.stueber_helpdesk.models.stueber_helpdesk_mail_guard",
         "odoo.addons.stueber_helpdesk.models.stueber_helpdesk_unassigned_mail",
     )
     def test_imap_inbox_is_fetched_into_tickets_and_unassigned_mail(self):
@@ -281,7 +283,7 @@ class TestMailFetchmail(HelpdeskMailCase):
         self.assertFetched("imap")
 
     @mute_logger(
-        "odoo.addons.stueber_helpdesk.models.mail_thread",
+        "odoo.addons.stueber_helpdesk.models.stueber_helpdesk_mail_guard",
         "odoo.addons.stueber_helpdesk.models.stueber_helpdesk_unassigned_mail",
     )
     def test_pop3_inbox_is_fetched_into_tickets_and_unassigned_mail(self):
@@ -290,3 +292,23 @@ class TestMailFetchmail(HelpdeskMailCase):
         self.fetch(self.fetchmail_server("pop", self.dovecot.pop3_port))
         self.assertEqual(self.dovecot.message_count(), 0, "POP3: every mail was handled and deleted")
         self.assertFetched("pop3")
+
+    @mute_logger(
+        "odoo.addons.stueber_helpdesk.models.stueber_helpdesk_mail_guard",
+        "odoo.addons.stueber_helpdesk.models.stueber_helpdesk_unassigned_mail",
+    )
+    def test_imap_mail_that_keeps_the_parser_busy_blocks_no_mail_behind_it(self):
+        """A fetch run used to sit on such a mail for minutes (under --workers
+        until the cron was killed, fetching it again on the next run)."""
+        self.env["ir.config_parameter"].set_param("stueber_helpdesk.mail_time_budget", 1)
+        slow = nested_mail("slow-imap@school-a.example", depth=3, html_parts=8, html_size=20_000)
+        self.dovecot.deliver(slow, CUSTOMER_MAIL.format(tag="after-slow"))
+        started = time.monotonic()
+        self.fetch(self.fetchmail_server("imap", self.dovecot.imap_port))
+        self.assertLess(time.monotonic() - started, 10, "the slow mail was stopped at its budget")
+        self.assertEqual(self.dovecot.unread_count(), 0, "both mails were handled: none is fetched again")
+        kept = self.unassigned()
+        self.assertEqual(kept.mapped("reason"), ["too_slow"])
+        self.assertEqual(kept.eml_attachment_id.raw, slow)
+        ticket = self.env["stueber.helpdesk.ticket"].search([("name", "=", "Whiteboard in Raum 3 reagiert nicht")])
+        self.assertEqual(ticket.partner_id, self.teacher_a.partner_id, "the mail behind it became a ticket")

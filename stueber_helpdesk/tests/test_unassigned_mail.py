@@ -199,7 +199,7 @@ class TestUnassignedMail(HelpdeskMailCase):
     # ------------------------------------------------------------
 
     @mute_logger(
-        "odoo.addons.stueber_helpdesk.models.mail_thread",
+        "odoo.addons.stueber_helpdesk.models.stueber_helpdesk_mail_guard",
         "odoo.addons.stueber_helpdesk.models.stueber_helpdesk_unassigned_mail",
     )
     def test_mail_that_fails_to_parse_is_kept_with_error(self):
@@ -213,7 +213,7 @@ class TestUnassignedMail(HelpdeskMailCase):
         self.assertEqual(kept.eml_attachment_id.raw, UNPARSABLE_MAIL, "the original, byte for byte")
         self.assertFalse(self.hints(), "an error is not the sender's fault")
 
-    @mute_logger("odoo.addons.stueber_helpdesk.models.mail_thread")
+    @mute_logger("odoo.addons.stueber_helpdesk.models.stueber_helpdesk_mail_guard")
     def test_mail_that_fails_to_process_is_kept_with_error(self):
         self.assertFalse(self.process(UNROUTABLE_MAIL))
         kept = self.unassigned()
@@ -222,7 +222,7 @@ class TestUnassignedMail(HelpdeskMailCase):
         self.assertIn("gehört nirgendwohin", kept.body)
 
     @mute_logger(
-        "odoo.addons.stueber_helpdesk.models.mail_thread",
+        "odoo.addons.stueber_helpdesk.models.stueber_helpdesk_mail_guard",
         "odoo.addons.stueber_helpdesk.models.stueber_helpdesk_unassigned_mail",
     )
     def test_failing_mail_does_not_block_the_next_one(self):
@@ -289,7 +289,7 @@ class TestUnassignedMail(HelpdeskMailCase):
         self.assertEqual(self.process(reply), action["res_id"])
 
     @mute_logger(
-        "odoo.addons.stueber_helpdesk.models.mail_thread",
+        "odoo.addons.stueber_helpdesk.models.stueber_helpdesk_mail_guard",
         "odoo.addons.stueber_helpdesk.models.stueber_helpdesk_unassigned_mail",
     )
     def test_unparsable_mail_becomes_ticket_with_its_original_attached(self):
