@@ -14,6 +14,8 @@
         "portal",
         "auth_signup",
         "auth_password_policy_signup",
+        "phone_validation",
+        "rating",
     ],
     "data": [
         "security/stueber_helpdesk_groups.xml",
@@ -36,6 +38,7 @@
         "views/stueber_helpdesk_category_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/stueber_helpdesk_call_log_views.xml",
+        "wizards/stueber_helpdesk_ticket_merge_views.xml",
         "views/stueber_helpdesk_unassigned_mail_views.xml",
         "wizards/stueber_helpdesk_unassigned_mail_assign_views.xml",
         "views/portal_accessibility_templates.xml",

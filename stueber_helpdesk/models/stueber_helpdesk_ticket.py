@@ -616,7 +616,8 @@ class StueberHelpdeskTicket(models.Model):
         match = TICKET_TOKEN.search(subject or "")
         if not match:
             return self.browse()
-        return self.sudo().with_context(active_test=False).search([("number", "=", match.group(1))], limit=1)
+        ticket = self.sudo().with_context(active_test=False).search([("number", "=", match.group(1))], limit=1)
+        return ticket._merge_target()  # a merged ticket's number leads to the ticket it was merged into
 
     def _mail_accepts_sender(self, senders, email=None):
         """Whether mail from ``senders`` (the contacts of the normalised

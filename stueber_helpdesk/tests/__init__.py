@@ -5,6 +5,7 @@ from . import (
     test_mail_imap,
     test_mail_notifications,
     test_membership,
+    test_merge,
     test_portal,
     test_portal_accessibility,
     test_portal_attacks,

@@ -1,1 +1,6 @@
-from . import stueber_helpdesk_call_log, stueber_helpdesk_unassigned_mail_assign
+from . import (
+    stueber_helpdesk_call_log,
+    stueber_helpdesk_ticket_merge,
+    stueber_helpdesk_ticket_split,
+    stueber_helpdesk_unassigned_mail_assign,
+)
