@@ -39,6 +39,7 @@
         "views/res_config_settings_views.xml",
         "wizards/stueber_helpdesk_call_log_views.xml",
         "wizards/stueber_helpdesk_ticket_merge_views.xml",
+        "wizards/stueber_helpdesk_caller_lookup_views.xml",
         "views/stueber_helpdesk_unassigned_mail_views.xml",
         "wizards/stueber_helpdesk_unassigned_mail_assign_views.xml",
         "views/portal_accessibility_templates.xml",

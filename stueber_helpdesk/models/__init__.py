@@ -12,5 +12,6 @@ from . import (
     stueber_helpdesk_stage,
     stueber_helpdesk_ticket,
     stueber_helpdesk_ticket_merge,
+    stueber_helpdesk_ticket_phone,
     stueber_helpdesk_unassigned_mail,
 )

@@ -1,5 +1,6 @@
 from . import (
     test_access_rules,
+    test_caller_lookup,
     test_i18n,
     test_mail_gateway,
     test_mail_imap,
