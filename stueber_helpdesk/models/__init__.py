@@ -13,5 +13,6 @@ from . import (
     stueber_helpdesk_ticket,
     stueber_helpdesk_ticket_merge,
     stueber_helpdesk_ticket_phone,
+    stueber_helpdesk_ticket_rating,
     stueber_helpdesk_unassigned_mail,
 )

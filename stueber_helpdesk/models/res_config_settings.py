@@ -19,6 +19,13 @@ class ResConfigSettings(models.TransientModel):
         help="A customer's reply to a closed ticket reopens it. Off: the reply opens a follow-up ticket.",
     )
 
+    # On by default through data/mail_template_rating_data.xml (see above).
+    stueber_helpdesk_rating_request = fields.Boolean(
+        string="Customer Ratings",
+        config_parameter="stueber_helpdesk.rating_request",
+        help="The mail of a solved ticket asks the customer for a rating (smileys, one click).",
+    )
+
     # ---- E-mail intake (support alias) ----
     stueber_helpdesk_alias_id = fields.Many2one(
         "mail.alias",

@@ -12,6 +12,7 @@ from . import (
     test_portal_attacks,
     test_portal_institution,
     test_portal_queries,
+    test_rating,
     test_signup,
     test_ticket,
     test_unassigned_mail,
