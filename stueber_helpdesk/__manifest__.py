@@ -52,8 +52,13 @@
     ],
     "demo": [
         "demo/stueber_helpdesk_demo.xml",
+        "demo/mail_canned_response_demo.xml",
     ],
     "assets": {
+        # canned responses: placeholders filled in when inserted in the composer
+        "web.assets_backend": [
+            "stueber_helpdesk/static/src/composer/**/*",
+        ],
         "web.assets_frontend": [
             "stueber_helpdesk/static/src/interactions/**/*",
         ],

@@ -1,4 +1,5 @@
 from . import (
+    mail_canned_response,
     mail_followers,
     mail_message,
     mail_thread,

@@ -1,6 +1,7 @@
 from . import (
     test_access_rules,
     test_caller_lookup,
+    test_canned_responses,
     test_i18n,
     test_mail_gateway,
     test_mail_imap,
