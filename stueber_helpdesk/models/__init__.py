@@ -13,7 +13,9 @@ from . import (
     stueber_helpdesk_stage,
     stueber_helpdesk_ticket,
     stueber_helpdesk_ticket_merge,
+    stueber_helpdesk_ticket_metrics,
     stueber_helpdesk_ticket_phone,
     stueber_helpdesk_ticket_rating,
+    stueber_helpdesk_ticket_report,
     stueber_helpdesk_unassigned_mail,
 )

@@ -14,6 +14,7 @@ from . import (
     test_portal_institution,
     test_portal_queries,
     test_rating,
+    test_reports,
     test_signup,
     test_ticket,
     test_unassigned_mail,
