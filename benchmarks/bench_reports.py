@@ -1,7 +1,7 @@
 """Ticket Analysis at 1,000 and 100,000 tickets: the calls the web client makes for the report views.
 
-One database with stueber_helpdesk (created once, kept for reruns) is seeded by SQL to the first
-size, measured, seeded up to the next size, measured again. Tickets are spread over three years
+For each size a database with stueber_helpdesk (created once, kept for reruns, named
+``<db-prefix>_<size>``) is seeded by SQL and measured. Tickets are spread over three years
 (created every few minutes back from now), over 20 agents, the categories, institutions of 50
 tickets each in the 16 Bundeslaender; older tickets are closed, answered, some reopened, a third
 of the closed ones rated.
@@ -20,11 +20,13 @@ Aim (PERFORMANCE.md, issue 12): each view at 100,000 tickets within 2x of the sa
 Usage (repository root, project virtualenv):
 
     ~/.cache/stueber_helpdesk/venv/bin/python benchmarks/bench_reports.py [--sizes 1000,100000]
-        [--db stueber_bench_reports] [--runs 15]
+        [--db-prefix stueber_bench_reports] [--runs 15]
 """
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import time
 
@@ -58,7 +60,7 @@ LAST_30_DAYS = [("create_date", ">=", "today -30d")]
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,100000", help="comma-separated ticket counts, ascending")
-    parser.add_argument("--db", default="stueber_bench_reports")
+    parser.add_argument("--db-prefix", default="stueber_bench_reports")
     parser.add_argument("--runs", type=int, default=15)
     return parser.parse_args()
 
@@ -161,6 +163,32 @@ def view_calls(Report, domain):
     }
 
 
+def run(db, size, runs):
+    """Seed ``db`` to ``size`` tickets and measure the views (each size in a child process:
+    one Odoo configuration per process)."""
+    ensure_database(db)
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", db, str(size), str(runs)], check=True, capture_output=True, text=True
+    ).stdout
+    return {tuple(key.split("|")): tuple(value) for key, value in json.loads(out.splitlines()[-1]).items()}
+
+
+def measure_db(db, size, runs):
+    sys.path.insert(0, ODOO_SRC)
+    from odoo import api
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config([*odoo_options(db), "--log-level=warn", "--http-interface=127.0.0.1"])
+    with Registry(db).cursor() as cr:
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        seed(env, size)
+        cr.commit()
+        results = measure(env, runs)
+        cr.commit()
+    return results
+
+
 def measure(env, runs):
     agent = env["res.users"].search([("login", "=", "bench.agent.0")])
     Report = env[REPORT].with_user(agent)
@@ -183,21 +211,7 @@ def measure(env, runs):
 def main():
     args = parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    ensure_database(args.db)
-    sys.path.insert(0, ODOO_SRC)
-    from odoo import api
-    from odoo.modules.registry import Registry
-    from odoo.tools import config
-
-    config.parse_config([*odoo_options(args.db), "--log-level=warn"])
-    by_size = {}
-    with Registry(args.db).cursor() as cr:
-        env = api.Environment(cr, api.SUPERUSER_ID, {})
-        for size in sizes:
-            seed(env, size)
-            cr.commit()
-            by_size[size] = measure(env, args.runs)
-            cr.commit()
+    by_size = {size: run(f"{args.db_prefix}_{size}", size, args.runs) for size in sizes}
     small, large = sizes[0], sizes[-1]
     print(f"\n{'view':<28}" + "".join(f"{size:>16,}" for size in sizes) + f"{'ratio':>9}")
     for key in by_size[small]:
@@ -207,4 +221,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 5 and sys.argv[1] == "--measure":
+        figures = measure_db(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        print(json.dumps({"|".join(key): value for key, value in figures.items()}))
+    else:
+        main()

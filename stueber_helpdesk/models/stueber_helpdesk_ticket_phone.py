@@ -22,7 +22,7 @@ class StueberHelpdeskTicket(models.Model):
         self.stueber_caller_phone = False
 
     def _search_stueber_caller_phone(self, operator, value):
-        if operator != "=" or not isinstance(value, str):
+        if operator not in ("=", "ilike", "like") or not isinstance(value, str):
             return NotImplemented
         e164 = normalize_phone(value)
         if not e164:
