@@ -55,6 +55,7 @@
     "demo": [
         "demo/stueber_helpdesk_demo.xml",
         "demo/mail_canned_response_demo.xml",
+        "demo/stueber_helpdesk_ticket_merge_demo.xml",
     ],
     "assets": {
         # canned responses: placeholders filled in when inserted in the composer
