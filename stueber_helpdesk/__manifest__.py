@@ -15,11 +15,14 @@
         "auth_signup",
         "auth_password_policy_signup",
         "privacy_lookup",
+        "phone_validation",
+        "rating",
     ],
     "data": [
         "security/stueber_helpdesk_groups.xml",
         "security/ir.model.access.csv",
         "security/stueber_helpdesk_security.xml",
+        "security/stueber_helpdesk_report_security.xml",
         "data/ir_sequence_data.xml",
         "data/mail_message_subtype_data.xml",
         "data/mail_templates_email_layouts.xml",
@@ -32,13 +35,18 @@
         "data/ir_config_parameter_signup_data.xml",
         "data/mail_template_signup_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_rating_data.xml",
         "views/stueber_helpdesk_ticket_views.xml",
         "views/stueber_helpdesk_institution_views.xml",
         "views/stueber_helpdesk_membership_views.xml",
         "views/stueber_helpdesk_stage_views.xml",
         "views/stueber_helpdesk_category_views.xml",
         "views/res_config_settings_views.xml",
+        "views/rating_rating_views.xml",
+        "views/stueber_helpdesk_ticket_report_views.xml",
         "wizards/stueber_helpdesk_call_log_views.xml",
+        "wizards/stueber_helpdesk_ticket_merge_views.xml",
+        "wizards/stueber_helpdesk_caller_lookup_views.xml",
         "views/stueber_helpdesk_unassigned_mail_views.xml",
         "wizards/stueber_helpdesk_unassigned_mail_assign_views.xml",
         "views/portal_accessibility_templates.xml",
@@ -54,8 +62,14 @@
     ],
     "demo": [
         "demo/stueber_helpdesk_demo.xml",
+        "demo/mail_canned_response_demo.xml",
+        "demo/stueber_helpdesk_ticket_merge_demo.xml",
     ],
     "assets": {
+        # canned responses: placeholders filled in when inserted in the composer
+        "web.assets_backend": [
+            "stueber_helpdesk/static/src/composer/**/*",
+        ],
         "web.assets_frontend": [
             "stueber_helpdesk/static/src/interactions/**/*",
         ],

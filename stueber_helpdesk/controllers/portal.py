@@ -277,6 +277,11 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
             return request.redirect(f"/web/login?redirect=/my/tickets/{ticket_id}")
         if not ticket_sudo:
             return request.not_found()
+        if ticket_sudo.merged_into_id:
+            # the conversation goes on in the ticket it was merged into, if the user may read it
+            target_sudo = self._ticket_check_access(ticket_sudo._merge_target().id)
+            if target_sudo:
+                return self._ticket_redirect(target_sudo, merged_from=ticket_sudo.id)
         values = self._stueber_layout_values("ticket")
         values.update(
             page_name="ticket",
@@ -291,9 +296,17 @@ class StueberHelpdeskCustomerPortal(CustomerPortal):
             reopened=kw.get("reopened"),
             saved=kw.get("saved"),
             shared=kw.get("shared"),
+            merged_from=self._ticket_merged_from(ticket_sudo, kw.get("merged_from")),
         )
         values = self._get_page_view_values(ticket_sudo, access_token, values, "my_tickets_history", False, **kw)
         return request.render("stueber_helpdesk.portal_my_ticket", values)
+
+    def _ticket_merged_from(self, ticket_sudo, merged_from):
+        """The merged ticket a redirect came from, only if it was merged into this one."""
+        if not merged_from or not str(merged_from).isdigit():
+            return None
+        merged_sudo = ticket_sudo.browse(int(merged_from)).exists()
+        return merged_sudo if merged_sudo.merged_into_id and merged_sudo._merge_target() == ticket_sudo else None
 
     def _stueber_share_institutions(self, ticket_sudo):
         """Where the logged-in customer may share their ticket without institution."""

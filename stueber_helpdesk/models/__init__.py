@@ -3,6 +3,7 @@ from . import (
     ir_binary,
     mail_alias,
     mail_alias_domain,
+    mail_canned_response,
     mail_followers,
     mail_message,
     mail_thread,
@@ -23,5 +24,10 @@ from . import (
     stueber_helpdesk_signup_limit,
     stueber_helpdesk_stage,
     stueber_helpdesk_ticket,
+    stueber_helpdesk_ticket_merge,
+    stueber_helpdesk_ticket_metrics,
+    stueber_helpdesk_ticket_phone,
+    stueber_helpdesk_ticket_rating,
+    stueber_helpdesk_ticket_report,
     stueber_helpdesk_unassigned_mail,
 )

@@ -39,6 +39,12 @@ class ResConfigSettings(models.TransientModel):
         help="The authserv-id(s) your receiving mail server writes into Authentication-Results, "
         "comma-separated (e.g. mx.example.com). Headers of any other server are ignored: a sender can write them.",
     )
+    # On by default through data/mail_template_rating_data.xml (see above).
+    stueber_helpdesk_rating_request = fields.Boolean(
+        string="Customer Ratings",
+        config_parameter="stueber_helpdesk.rating_request",
+        help="The mail of a solved ticket asks the customer for a rating (smileys, one click).",
+    )
 
     # ---- E-mail intake (support alias) ----
     stueber_helpdesk_alias_id = fields.Many2one(

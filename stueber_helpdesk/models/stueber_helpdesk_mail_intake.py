@@ -186,7 +186,8 @@ class StueberHelpdeskMailIntake(models.AbstractModel):
         number = find_number(subject)
         if not number:
             return self.env[TICKET]
-        return self.env[TICKET].sudo().with_context(active_test=False).search([("number", "=", number)], limit=1)
+        ticket = self.env[TICKET].sudo().with_context(active_test=False).search([("number", "=", number)], limit=1)
+        return ticket._merge_target()  # a merged ticket's number leads to the ticket it was merged into
 
     @api.model
     def _accepts_sender(self, ticket, senders, email):

@@ -442,10 +442,13 @@ class StueberHelpdeskTicket(models.Model):
         the portal followers (the template picks them); at creation the
         receipt is the only mail."""
         res = super()._message_track_post_template(changes)
-        template = self.stage_id.mail_template_id
-        if changes and "stage_id" in changes and template and not self.env.context.get("stueber_ticket_creation"):
-            self.env["stueber.helpdesk.customer.mail"]._post(template, self)
+        if changes and "stage_id" in changes and not self.env.context.get("stueber_ticket_creation"):
+            self.env["stueber.helpdesk.customer.mail"]._post(self._stage_mail_template(), self)
         return res
+
+    def _stage_mail_template(self):
+        """The mail the customer gets when the ticket enters its stage."""
+        return self.stage_id.mail_template_id
 
     def _track_post_template_finalize(self):
         """At creation the receipt is the only mail: no status mail for the first stage."""

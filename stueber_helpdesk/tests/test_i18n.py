@@ -20,7 +20,7 @@ class TestGerman(TransactionCase):
         root = self.env_de.ref("stueber_helpdesk.stueber_helpdesk_menu_root")
         self.assertEqual(root.name, "Helpdesk")
         self.assertEqual(
-            set(root.child_id.mapped("name")), {"Tickets", "Kunden", "Konfiguration"}, "top menus in German"
+            set(root.child_id.mapped("name")), {"Tickets", "Kunden", "Berichte", "Konfiguration"}, "top menus in German"
         )
         self.assertEqual(
             self.env_de.ref("stueber_helpdesk.stueber_helpdesk_menu_pending_members").name, "Mitglieder in Prüfung"

@@ -37,7 +37,9 @@ class StueberHelpdeskCallLog(models.TransientModel):
             ),
             self.outcome,
         )
-        ticket.message_post(body=body, subtype_xmlid="mail.mt_note", message_type="comment")
+        # a chatter entry of its own kind: internal (never mailed to the
+        # customer), and findable as a call (first answer, reports)
+        ticket.message_post(body=body, subtype_xmlid="stueber_helpdesk.mt_ticket_call", message_type="comment")
         if self.callback_done and ticket.callback_requested:
             ticket.callback_requested = False
         return {"type": "ir.actions.act_window_close"}
