@@ -40,9 +40,10 @@ ensure_odoo() {
 }
 
 # Odoo's requirements minus python-ldap: it only serves auth_ldap, which we do
-# not use, and it needs LDAP/SASL headers to compile.
+# not use, and it needs LDAP/SASL headers to compile; and minus Odoo's
+# python-dateutil pin (2.8.2): `holidays` needs 2.9, pinned in our requirements.txt.
 odoo_requirements() {
-    grep -v '^python-ldap' "$ODOO_SRC/requirements.txt"
+    grep -v -e '^python-ldap' -e '^python-dateutil' "$ODOO_SRC/requirements.txt"
 }
 
 ensure_venv() {

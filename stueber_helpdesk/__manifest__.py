@@ -14,7 +14,9 @@
         "portal",
         "auth_signup",
         "auth_password_policy_signup",
+        "resource",
     ],
+    "external_dependencies": {"python": ["holidays", "icalendar"]},
     "data": [
         "security/stueber_helpdesk_groups.xml",
         "security/ir.model.access.csv",
@@ -29,12 +31,18 @@
         "data/mail_template_unassigned_data.xml",
         "data/ir_config_parameter_signup_data.xml",
         "data/mail_template_signup_data.xml",
+        "data/mail_template_autoclose_data.xml",
+        "data/ir_cron_service_data.xml",
         "views/stueber_helpdesk_ticket_views.xml",
         "views/stueber_helpdesk_institution_views.xml",
         "views/stueber_helpdesk_membership_views.xml",
         "views/stueber_helpdesk_stage_views.xml",
         "views/stueber_helpdesk_category_views.xml",
         "views/res_config_settings_views.xml",
+        "views/stueber_helpdesk_team_views.xml",
+        "views/stueber_helpdesk_sla_views.xml",
+        "views/stueber_helpdesk_school_calendar_views.xml",
+        "views/stueber_helpdesk_reopen_templates.xml",
         "wizards/stueber_helpdesk_call_log_views.xml",
         "views/stueber_helpdesk_unassigned_mail_views.xml",
         "wizards/stueber_helpdesk_unassigned_mail_assign_views.xml",
@@ -46,6 +54,7 @@
     ],
     "demo": [
         "demo/stueber_helpdesk_demo.xml",
+        "demo/stueber_helpdesk_service_demo.xml",
     ],
     "assets": {
         "web.assets_frontend": [

@@ -1,1 +1,1 @@
-from . import institution, portal, signup
+from . import institution, portal, reopen, signup

@@ -34,3 +34,11 @@ class ResConfigSettings(models.TransientModel):
     stueber_helpdesk_alias_domain_id = fields.Many2one(
         related="stueber_helpdesk_alias_id.alias_domain_id", readonly=False, string="Support Address Domain"
     )
+
+    # ---- Service levels ----
+    stueber_helpdesk_sla_warning_hours = fields.Float(
+        string="SLA Warning (Hours before)",
+        config_parameter="stueber_helpdesk.sla_warning_hours",
+        default=1.0,
+        help="The assignee and the team lead get an activity this long before a service level's deadline. 0: none.",
+    )

@@ -1,5 +1,6 @@
 from . import (
     test_access_rules,
+    test_autoclose,
     test_i18n,
     test_mail_gateway,
     test_mail_imap,
@@ -10,7 +11,10 @@ from . import (
     test_portal_attacks,
     test_portal_institution,
     test_portal_queries,
+    test_school_calendar,
     test_signup,
+    test_sla,
+    test_team_assignment,
     test_ticket,
     test_unassigned_mail,
 )

@@ -38,6 +38,8 @@ class StueberHelpdeskCallLog(models.TransientModel):
             self.outcome,
         )
         ticket.message_post(body=body, subtype_xmlid="mail.mt_note", message_type="comment")
+        # a call answers the customer: it reaches the "first answer" service level
+        self.env["stueber.helpdesk.sla.status"]._reach_first_answer(ticket, min(self.call_date, fields.Datetime.now()))
         if self.callback_done and ticket.callback_requested:
             ticket.callback_requested = False
         return {"type": "ir.actions.act_window_close"}
