@@ -163,6 +163,8 @@ class StueberHelpdeskTicket(models.Model):
     _portal_list_idx = models.Index("(institution_id, id DESC) WHERE active IS TRUE")
     # The kanban and the agents' "my tickets".
     _stage_user_idx = models.Index("(stage_id, user_id) WHERE active IS TRUE")
+    # A kanban column: its first cards in the default order, without sorting the stage (bench_staff_kanban.py).
+    _stage_order_idx = models.Index("(stage_id, priority DESC, id DESC) WHERE active IS TRUE")
 
     # ------------------------------------------------------------
     # DEFAULTS, COMPUTE METHODS
