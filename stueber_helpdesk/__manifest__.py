@@ -17,7 +17,9 @@
         "privacy_lookup",
         "phone_validation",
         "rating",
+        "resource",
     ],
+    "external_dependencies": {"python": ["holidays", "icalendar"]},
     "data": [
         "security/stueber_helpdesk_groups.xml",
         "security/ir.model.access.csv",
@@ -36,6 +38,8 @@
         "data/mail_template_signup_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_rating_data.xml",
+        "data/mail_template_autoclose_data.xml",
+        "data/ir_cron_service_data.xml",
         "views/stueber_helpdesk_ticket_views.xml",
         "views/stueber_helpdesk_institution_views.xml",
         "views/stueber_helpdesk_membership_views.xml",
@@ -44,6 +48,10 @@
         "views/res_config_settings_views.xml",
         "views/rating_rating_views.xml",
         "views/stueber_helpdesk_ticket_report_views.xml",
+        "views/stueber_helpdesk_team_views.xml",
+        "views/stueber_helpdesk_sla_views.xml",
+        "views/stueber_helpdesk_school_calendar_views.xml",
+        "views/stueber_helpdesk_reopen_templates.xml",
         "wizards/stueber_helpdesk_call_log_views.xml",
         "wizards/stueber_helpdesk_ticket_merge_views.xml",
         "wizards/stueber_helpdesk_caller_lookup_views.xml",
@@ -64,6 +72,7 @@
         "demo/stueber_helpdesk_demo.xml",
         "demo/mail_canned_response_demo.xml",
         "demo/stueber_helpdesk_ticket_merge_demo.xml",
+        "demo/stueber_helpdesk_service_demo.xml",
     ],
     "assets": {
         # canned responses: placeholders filled in when inserted in the composer

@@ -1,1 +1,1 @@
-from . import institution, portal, portal_chatter, privacy, signup
+from . import institution, portal, portal_chatter, privacy, reopen, signup

@@ -79,18 +79,6 @@ class ResConfigSettings(models.TransientModel):
         string="Due for Anonymisation", compute="_compute_stueber_helpdesk_retention_due_count"
     )
 
-    def _compute_stueber_helpdesk_retention_due_count(self):
-        count = (
-            self.env["stueber.helpdesk.ticket"]
-            .sudo()
-            .with_context(active_test=False)
-            .search_count(self.env["stueber.helpdesk.retention"]._tickets_due_domain())
-        )
-        self.stueber_helpdesk_retention_due_count = count
-
-    def action_stueber_helpdesk_retention_preview(self):
-        return self.env["stueber.helpdesk.retention"].action_open_retention_preview()
-
     # ---- Limits of the support inbox (see stueber.helpdesk.mail.guard) ----
     stueber_helpdesk_mail_max_mb = fields.Integer(
         string="Maximum Mail Size (MB)",
@@ -130,3 +118,23 @@ class ResConfigSettings(models.TransientModel):
         help="Bounces, read receipts and spam complaints kept in Unassigned Mail are deleted after this time. "
         "0: kept for ever.",
     )
+
+    # ---- Service levels ----
+    stueber_helpdesk_sla_warning_hours = fields.Float(
+        string="SLA Warning (Hours before)",
+        config_parameter="stueber_helpdesk.sla_warning_hours",
+        default=1.0,
+        help="The assignee and the team lead get an activity this long before a service level's deadline. 0: none.",
+    )
+
+    def _compute_stueber_helpdesk_retention_due_count(self):
+        count = (
+            self.env["stueber.helpdesk.ticket"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count(self.env["stueber.helpdesk.retention"]._tickets_due_domain())
+        )
+        self.stueber_helpdesk_retention_due_count = count
+
+    def action_stueber_helpdesk_retention_preview(self):
+        return self.env["stueber.helpdesk.retention"].action_open_retention_preview()

@@ -29,6 +29,17 @@ class ResUsers(models.Model):
     stueber_confirm_token_hash = fields.Char(copy=False, groups="base.group_system", index="btree_not_null")
     stueber_confirm_token_email = fields.Char(copy=False, groups="base.group_system")
     stueber_confirm_token_expiry = fields.Datetime(copy=False, groups="base.group_system")
+    stueber_helpdesk_unavailable = fields.Boolean(
+        string="Not Available for Tickets",
+        help="Automatic assignment skips this agent (e.g. ill, or busy with a project).",
+    )
+    stueber_helpdesk_team_ids = fields.Many2many(
+        "stueber.helpdesk.team",
+        "stueber_helpdesk_team_member_rel",
+        "user_id",
+        "team_id",
+        string="Helpdesk Teams",
+    )
 
     # ------------------------------------------------------------
     # CRUD

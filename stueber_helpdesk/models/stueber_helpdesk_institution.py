@@ -39,6 +39,18 @@ class StueberHelpdeskInstitution(models.Model):
     phone = fields.Char(related="partner_id.phone", readonly=False)
     email = fields.Char(related="partner_id.email", readonly=False)
     active = fields.Boolean(default=True, tracking=True)
+    state_id = fields.Many2one(
+        "res.country.state",
+        domain="[('country_id.code', '=', 'DE')]",
+        tracking=True,
+        help="The German state (Bundesland): its public and school holidays stop the service clocks.",
+    )
+    tag_ids = fields.Many2many(
+        "res.partner.category",
+        string="Tags",
+        groups="stueber_helpdesk.group_stueber_helpdesk_user",
+        help="E.g. 'Premium' for a support contract: teams and service levels may select institutions by tag.",
+    )
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company, index=True)
     # How members get in is staff's business: hidden from portal users, even verified members.
     allowed_email_domains = fields.Char(

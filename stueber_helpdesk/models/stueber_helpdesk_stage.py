@@ -31,5 +31,13 @@ class StueberHelpdeskStage(models.Model):
         domain=[("model", "=", "stueber.helpdesk.ticket")],
         help="Sent to the customer when a ticket enters this stage.",
     )
+    is_answered = fields.Boolean(
+        string="Counts as Answered",
+        help="Entering this stage reaches the 'first answer' service level.",
+    )
+    is_waiting = fields.Boolean(
+        string="Waiting for Customer",
+        help="Service level clocks pause in this stage; the team's reminder and auto-close apply.",
+    )
     description = fields.Text(translate=True)
     active = fields.Boolean(default=True)

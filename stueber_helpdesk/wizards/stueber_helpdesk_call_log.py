@@ -40,6 +40,8 @@ class StueberHelpdeskCallLog(models.TransientModel):
         # a chatter entry of its own kind: internal (never mailed to the
         # customer), and findable as a call (first answer, reports)
         ticket.message_post(body=body, subtype_xmlid="stueber_helpdesk.mt_ticket_call", message_type="comment")
+        # a call answers the customer: it reaches the "first answer" service level
+        self.env["stueber.helpdesk.sla.status"]._reach_first_answer(ticket, min(self.call_date, fields.Datetime.now()))
         if self.callback_done and ticket.callback_requested:
             ticket.callback_requested = False
         return {"type": "ir.actions.act_window_close"}

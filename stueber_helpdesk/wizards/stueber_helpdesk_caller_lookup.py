@@ -88,14 +88,12 @@ class StueberHelpdeskCallerLookup(models.TransientModel):
     @api.depends("partner_ids")
     def _compute_institution_ids(self):
         for wizard in self:
-            wizard.institution_ids = (
-                wizard._people().stueber_verified_institution_ids | wizard._institutions_by_partner()
-            )
+            wizard.institution_ids = wizard._people().stueber_access_institution_ids | wizard._institutions_by_partner()
 
     @api.depends("institution_ids", "partner_id")
     def _compute_institution_id(self):
         for wizard in self:
-            own = wizard.partner_id._origin.stueber_verified_institution_ids
+            own = wizard.partner_id._origin.stueber_access_institution_ids
             found = wizard.institution_ids._origin
             if wizard.institution_id._origin not in found:
                 wizard.institution_id = (own & found)[:1] or found[:1]
