@@ -24,7 +24,6 @@ from . import (
     stueber_helpdesk_retention,
     stueber_helpdesk_school_calendar,
     stueber_helpdesk_school_holiday,
-    stueber_helpdesk_signup_attempt,
     stueber_helpdesk_signup_limit,
     stueber_helpdesk_sla,
     stueber_helpdesk_sla_status,
