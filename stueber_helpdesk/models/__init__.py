@@ -12,6 +12,7 @@ from . import (
     stueber_helpdesk_institution,
     stueber_helpdesk_mail_intake,
     stueber_helpdesk_membership,
+    stueber_helpdesk_receipt,
     stueber_helpdesk_signup_attempt,
     stueber_helpdesk_stage,
     stueber_helpdesk_ticket,

@@ -130,11 +130,19 @@ class StueberHelpdeskTicket(models.Model):
         help="The closed ticket whose reply by mail opened this one.",
     )
 
+    receipt_pending = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The customer's receipt of this new ticket is about to be sent (stueber.helpdesk.receipt).",
+    )
+
     _number_uniq = models.Constraint("UNIQUE(number)", "Ticket numbers are unique.")
     # The portal list: a member's institution, newest first.
     _portal_list_idx = models.Index("(institution_id, id DESC) WHERE active IS TRUE")
     # The kanban and the agents' "my tickets".
     _stage_user_idx = models.Index("(stage_id, user_id) WHERE active IS TRUE")
+    # The receipt cron's queue: only the few tickets waiting for their receipt.
+    _receipt_pending_idx = models.Index("(id) WHERE receipt_pending IS TRUE")
 
     # ------------------------------------------------------------
     # DEFAULTS, COMPUTE METHODS
@@ -208,15 +216,20 @@ class StueberHelpdeskTicket(models.Model):
             # would otherwise slip past the whitelist.
             self = self.with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
         sequence = self.env["ir.sequence"].sudo()
+        receipts = not self.env.context.get("tracking_disable")  # imports, tests: no mails
         for vals in vals_list:
             vals["number"] = sequence.next_by_code("stueber.helpdesk.ticket")
             if vals.get("partner_id"):
                 # the receipt's link needs it: given now, it is part of the INSERT
                 vals.setdefault("access_token", str(uuid.uuid4()))
+            # A ticket that comes with a customer's mail gets its receipt once
+            # that mail is on it: the mail intake asks for it in the values, and
+            # Unassigned Mail after posting the mail (``_mail_send_receipt``).
+            wants_receipt = vals.get("receipt_pending", vals.get("channel") != "email")
+            vals["receipt_pending"] = bool(receipts and wants_receipt and vals.get("partner_id"))
         tickets = super().create(vals_list)
-        # a ticket that comes with a customer's mail gets its receipt once that
-        # mail is on it, from whoever posts it (mail intake, Unassigned Mail)
-        tickets.filtered(lambda t: t.channel != "email")._mail_send_receipt()
+        if any(vals["receipt_pending"] for vals in vals_list):
+            self.env["stueber.helpdesk.receipt"]._trigger()
         return tickets
 
     def write(self, vals):
@@ -393,16 +406,17 @@ class StueberHelpdeskTicket(models.Model):
         return followers
 
     def _mail_send_receipt(self):
-        """Send the customer the receipt of each new ticket, once.
+        """Have the customer of each of these new tickets get its receipt,
+        once, from the receipt cron (``stueber.helpdesk.receipt``).
 
         Not for tickets without customer, nor when tracking is off (imports,
-        tests); the mail intake sends none for automatic mail (loop protection).
+        tests); the mail intake asks for none for automatic mail (loop protection).
         """
-        if not self or self.env.context.get("tracking_disable"):
+        tickets = self.sudo().filtered("partner_id")
+        if not tickets or self.env.context.get("tracking_disable"):
             return
-        template = self._mail_record("mail.template", "stueber_helpdesk.mail_template_ticket_receipt")
-        tickets = self.sudo().filtered(lambda t: t.partner_id.email)
-        self.env["stueber.helpdesk.customer.mail"]._post(template, tickets)
+        tickets.write({"receipt_pending": True})
+        self.env["stueber.helpdesk.receipt"]._trigger()
 
     def _mail_customer_recipient_ids(self):
         """Who gets status mails: the customer and the portal followers."""
