@@ -25,6 +25,7 @@ from odoo import api, models
 from odoo.tools.mail import email_normalize
 
 from ..tools.mail_auth import SenderAuthentication, sender_authentication
+from ..tools.routing_memo import routing_memo_get
 from ..tools.ticket_token import find_number
 
 POST = "post"  # a message on an open ticket (or an automatic one on a closed ticket)
@@ -177,11 +178,17 @@ class StueberHelpdeskMailIntake(models.AbstractModel):
 
     @api.model
     def _sender_partners(self, email):
-        """Contacts with the normalised address ``email``, confirmed ones first (one indexed query)."""
+        """Contacts with the normalised address ``email``, confirmed ones first
+        (one indexed query per mail: Odoo's own look-ups of the sender while
+        routing to tickets take these too, see ``mail.thread``)."""
         if not email:
             return self.env["res.partner"]
-        partners = self.env["res.partner"].sudo().search([("email_normalized", "=", email)], order="id")
-        return partners.sorted(lambda p: not p.stueber_email_confirmed)
+
+        def search():
+            partners = self.env["res.partner"].sudo().search([("email_normalized", "=", email)], order="id")
+            return partners.sorted(lambda p: not p.stueber_email_confirmed)
+
+        return routing_memo_get(self.env, ("sender_partners", email), search)
 
     @api.model
     def _ticket_from_subject(self, subject):

@@ -6,8 +6,8 @@ from .mail_common import FIXTURES, HelpdeskMailCase
 # registry caches warm, record cache cold), with a margin of two; the OCA peer
 # (helpdesk_mgmt) needs about 36 for a new ticket and 39-41 for a reply
 # (benchmarks/bench_mail_intake.py, PERFORMANCE.md).
-NEW_MAIL_QUERIES = 48
-REPLY_QUERIES = 38
+NEW_MAIL_QUERIES = 44
+REPLY_QUERIES = 34
 
 
 @tagged("post_install", "-at_install")
