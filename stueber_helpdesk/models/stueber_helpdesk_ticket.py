@@ -133,7 +133,7 @@ class StueberHelpdeskTicket(models.Model):
     receipt_pending = fields.Boolean(
         readonly=True,
         copy=False,
-        help="The customer's receipt of this new ticket is about to be sent (stueber.helpdesk.receipt).",
+        help="The customer's receipt of this new ticket is about to be sent.",
     )
 
     _number_uniq = models.Constraint("UNIQUE(number)", "Ticket numbers are unique.")
