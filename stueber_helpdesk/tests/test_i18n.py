@@ -60,8 +60,14 @@ class TestGermanCatalogue(TransactionCase):
 
     def test_every_term_of_the_addon_is_translated_to_german(self):
         reader = TranslationModuleReader(self.env.cr, modules=["stueber_helpdesk"])
-        terms = {source for module, _type, _name, _res_id, source, _value, _comments in reader if module == "stueber_helpdesk"}
+        terms = {
+            source
+            for module, _type, _name, _res_id, source, _value, _comments in reader
+            if module == "stueber_helpdesk"
+        }
         path = file_path("stueber_helpdesk/i18n/de.po")
         german = {entry.msgid for entry in polib.pofile(path) if entry.msgstr and not entry.obsolete}
         missing = sorted(terms - german)
-        self.assertFalse(missing, "terms without German translation in i18n/de.po (run scripts/i18n):\n" + "\n".join(missing))
+        self.assertFalse(
+            missing, "terms without German translation in i18n/de.po (run scripts/i18n):\n" + "\n".join(missing)
+        )
