@@ -39,8 +39,8 @@ class StueberHelpdeskReceipt(models.AbstractModel):
         """Send every pending receipt, a batch per committed transaction."""
         while sent := self._send_pending():
             if not self.env["ir.cron"]._commit_progress(sent):
-                break  # out of time: the cron takes the rest in its next run
-        self.env["ir.cron"]._commit_progress(remaining=0)
+                self._trigger()  # out of time: the next run takes the rest at once
+                return
 
     @api.model
     def _send_pending(self, limit=BATCH_SIZE):
