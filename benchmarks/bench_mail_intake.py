@@ -21,7 +21,9 @@ as for the scripts in ``scripts/``.
 Nothing is kept: the benchmark works on a throw-away copy of the database
 (``CREATE DATABASE ... TEMPLATE``, so nobody may be connected to it meanwhile)
 and drops it at the end. Like the fetchmail loop it commits after each mail;
-it sends nothing (the receipts stay queued, SMTP is never contacted).
+after each level it runs the receipt cron's batches and reports their cost
+per receipt (the gateway only marks new tickets for their receipt). It sends
+nothing (the receipts stay queued, SMTP is never contacted).
 Tickets beyond those already there are seeded with SQL (customers, two
 messages and a follower per ticket, like tickets that came by mail), then
 ``ANALYZE``d. The first mails are a warm-up and not counted.
@@ -311,6 +313,19 @@ class Bench:
         total = time.perf_counter() - start
         return total, results
 
+    def send_receipts(self):
+        """The receipt cron's work for the new tickets of a level, a committed
+        batch at a time: (receipts, seconds, queries)."""
+        receipts = self.env["stueber.helpdesk.receipt"]
+        queries = self.cr.sql_log_count
+        start = time.perf_counter()
+        count = 0
+        while sent := receipts._send_pending():
+            self.cr.postcommit.clear()  # the mail queue cron would send them
+            self.cr.commit()
+            count += sent
+        return count, time.perf_counter() - start, self.cr.sql_log_count - queries
+
 
 def report(level, tickets, total, results, mails):
     row = {"level": level, "tickets": tickets, "mails_per_s": mails / total}
@@ -377,6 +392,13 @@ def main():
                 tickets = bench.ticket_count()
                 total, results = bench.run_level(args.mails)
                 rows.append(report(level, tickets, total, results, args.mails))
+                receipts, seconds, queries = bench.send_receipts()
+                if receipts:
+                    print(
+                        f"{'':>8}   receipt cron: {receipts} receipts, {seconds / receipts * 1000:5.1f} ms "
+                        f"and {queries / receipts:.1f} queries per receipt",
+                        flush=True,
+                    )
             if len(rows) > 1:
                 first, last = rows[0], rows[-1]
                 print(

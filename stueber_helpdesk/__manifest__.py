@@ -29,6 +29,7 @@
         "data/mail_message_subtype_data.xml",
         "data/mail_templates_email_layouts.xml",
         "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
         "data/mail_alias_data.xml",
         "data/ir_config_parameter_mail_data.xml",
         "data/stueber_helpdesk_stage_data.xml",

@@ -21,6 +21,7 @@ from . import (
     stueber_helpdesk_portal_mixin,
     stueber_helpdesk_privacy,
     stueber_helpdesk_privacy_log,
+    stueber_helpdesk_receipt,
     stueber_helpdesk_retention,
     stueber_helpdesk_school_calendar,
     stueber_helpdesk_school_holiday,

@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from .mail_thread import routing_memo_get
+from ..tools.routing_memo import routing_memo_get
 
 
 class MailAliasDomain(models.Model):

@@ -1,5 +1,4 @@
 import logging
-from contextlib import contextmanager
 
 from odoo import api, models
 from odoo.exceptions import AccessError
@@ -8,41 +7,11 @@ from odoo.tools.mail import email_normalize
 
 from ..tools.mail_guard import check_structure
 from ..tools.mail_loop import is_automatic_message
+from ..tools.routing_memo import ROUTING_MEMO, _stueber_routing_memo
 from .stueber_helpdesk_mail_intake import TICKET, UNASSIGNED, IntakeRoute, decisions_of
 from .stueber_helpdesk_unassigned_mail import _eml_bytes
 
 _logger = logging.getLogger(__name__)
-
-# Key in ``cr.cache`` of the memo of one mail's parsing and routing (see
-# ``_stueber_routing_memo``).
-ROUTING_MEMO = "stueber_mail_routing_memo"
-
-
-@contextmanager
-def _stueber_routing_memo(cr):
-    """A memo for alias lookups, alive while Odoo parses and
-    routes one mail; ``_message_route_process`` ends it before anything is
-    created, so no lookup outlives the data it read."""
-    previous = cr.cache.get(ROUTING_MEMO)
-    cr.cache[ROUTING_MEMO] = {}
-    try:
-        yield
-    finally:
-        if previous is None:
-            cr.cache.pop(ROUTING_MEMO, None)
-        else:
-            cr.cache[ROUTING_MEMO] = previous
-
-
-def routing_memo_get(env, key, compute):
-    """``compute()``, once per key while a mail is parsed and routed."""
-    memo = env.cr.cache.get(ROUTING_MEMO)
-    if memo is None:
-        return compute()
-    key = (env.uid, env.su, *key)
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
 
 
 class MailThread(models.AbstractModel):
@@ -136,6 +105,45 @@ class MailThread(models.AbstractModel):
         )
         intake = self.env["stueber.helpdesk.mail.intake"]
         return [intake._route(message, message_dict, route) if route[0] == TICKET else route for route in routes]
+
+    @api.model
+    def _mail_find_user_for_gateway(self, email_value, alias=None):
+        """For mail to a ticket alias, the sender's user comes from the
+        contacts the mail intake looks up anyway (``_sender_partners``, one
+        query per mail), not from a search of Odoo's of its own."""
+        email = email_normalize(email_value or "")
+        if not self._stueber_routes_to_tickets(alias) or not email or email in self._stueber_own_addresses():
+            return super()._mail_find_user_for_gateway(email_value, alias=alias)
+        senders = self.env["stueber.helpdesk.mail.intake"]._sender_partners(email)
+        return senders.filtered("user_ids")[:1].main_user_id
+
+    @api.model
+    def _routing_check_route(self, message, message_dict, route, raise_exception=True):
+        """Odoo looks the author up for the alias' contact check; for a route
+        to tickets, it is the intake's sender (the intake decides the author
+        the mail is filed under anyway, ``_message_parse_post_process``)."""
+        email = email_normalize(message_dict.get("email_from") or "")
+        if (
+            email
+            and not message_dict.get("author_id")
+            and route[0] == TICKET
+            and self._stueber_routes_to_tickets(route[4])
+        ):
+            senders = self.env["stueber.helpdesk.mail.intake"]._sender_partners(email)
+            if senders:
+                message_dict["author_id"] = senders[0].id
+        return super()._routing_check_route(message, message_dict, route, raise_exception=raise_exception)
+
+    @api.model
+    def _stueber_routes_to_tickets(self, alias):
+        """Whether ``alias`` is a ticket alias of its own (no parent record) while a mail is routed."""
+        return bool(
+            alias
+            and len(alias) == 1
+            and ROUTING_MEMO in self.env.cr.cache
+            and not alias.sudo().alias_parent_thread_id
+            and alias.sudo().alias_model_id.model == TICKET
+        )
 
     @api.model
     def _message_parse_post_process(self, message, message_dict, routes):

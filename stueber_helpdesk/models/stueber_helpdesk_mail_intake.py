@@ -13,8 +13,10 @@ tickets, this room
 2. lets Odoo process that route: ``message_new`` creates the ticket with the
    values the decision gives, and the mail is posted by the author it names;
 3. applies the decision's effects, in one place, once the customer's mail is
-   on the ticket (``_apply``): the receipt, the reopening, the follow-up
-   notes, or keeping the mail with the hint to register.
+   on the ticket (``_apply``): the reopening, the follow-up notes, or keeping
+   the mail with the hint to register. The receipt of a new ticket is asked
+   for in its values and sent by the receipt cron after the gateway's commit
+   (``stueber.helpdesk.receipt``).
 """
 
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from odoo import api, models
 from odoo.tools.mail import email_normalize
 
 from ..tools.mail_auth import SenderAuthentication, sender_authentication
+from ..tools.routing_memo import routing_memo_get
 from ..tools.ticket_token import find_number
 
 POST = "post"  # a message on an open ticket (or an automatic one on a closed ticket)
@@ -99,7 +102,8 @@ class StueberHelpdeskMailIntake(models.AbstractModel):
             return IntakeRoute((UNASSIGNED, False, None, user_id, alias), decision)
         if decision.action in (POST, REOPEN):
             return IntakeRoute((model, decision.ticket.id, custom_values, user_id, alias), decision)
-        values = {**(custom_values or {}), "partner_id": decision.author.id}
+        # the receipt follows the customer's mail (stueber.helpdesk.receipt); never to a robot
+        values = {**(custom_values or {}), "partner_id": decision.author.id, "receipt_pending": not decision.automatic}
         if decision.action == FOLLOWUP:
             values["followup_of_id"] = decision.ticket.id
         return IntakeRoute((model, False, values, user_id, alias), decision)
@@ -174,11 +178,17 @@ class StueberHelpdeskMailIntake(models.AbstractModel):
 
     @api.model
     def _sender_partners(self, email):
-        """Contacts with the normalised address ``email``, confirmed ones first (one indexed query)."""
+        """Contacts with the normalised address ``email``, confirmed ones first
+        (one indexed query per mail: Odoo's own look-ups of the sender while
+        routing to tickets take these too, see ``mail.thread``)."""
         if not email:
             return self.env["res.partner"]
-        partners = self.env["res.partner"].sudo().search([("email_normalized", "=", email)], order="id")
-        return partners.sorted(lambda p: not p.stueber_email_confirmed)
+
+        def search():
+            partners = self.env["res.partner"].sudo().search([("email_normalized", "=", email)], order="id")
+            return partners.sorted(lambda p: not p.stueber_email_confirmed)
+
+        return routing_memo_get(self.env, ("sender_partners", email), search)
 
     @api.model
     def _ticket_from_subject(self, subject):
@@ -262,5 +272,3 @@ class StueberHelpdeskMailIntake(models.AbstractModel):
             ticket.write({"stage_id": ticket._reopen_stage().id})
         elif decision.action == FOLLOWUP:
             ticket._mail_log_followup()
-        if decision.action in (NEW, FOLLOWUP) and not decision.automatic:
-            ticket._mail_send_receipt()

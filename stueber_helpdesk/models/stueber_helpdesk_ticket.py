@@ -183,6 +183,12 @@ class StueberHelpdeskTicket(models.Model):
         string="Anonymised on", readonly=True, copy=False, help="Set by retention or erasure (data protection)."
     )
 
+    receipt_pending = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The customer's receipt of this new ticket is about to be sent.",
+    )
+
     _number_uniq = models.Constraint("UNIQUE(number)", "Ticket numbers are unique.")
     # The portal list: a member's institution, newest first.
     _portal_list_idx = models.Index("(institution_id, id DESC) WHERE active IS TRUE")
@@ -192,6 +198,8 @@ class StueberHelpdeskTicket(models.Model):
     _retention_idx = models.Index("(closed_date) WHERE is_closed IS TRUE AND privacy_anonymised_date IS NULL")
     # A kanban column: its first cards in the default order, without sorting the stage (bench_staff_kanban.py).
     _stage_order_idx = models.Index("(stage_id, priority DESC, id DESC) WHERE active IS TRUE")
+    # The receipt cron's queue: only the few tickets waiting for their receipt.
+    _receipt_pending_idx = models.Index("(id) WHERE receipt_pending IS TRUE")
 
     # ------------------------------------------------------------
     # DEFAULTS, COMPUTE METHODS
@@ -334,6 +342,7 @@ class StueberHelpdeskTicket(models.Model):
             # would otherwise slip past the whitelist.
             self = self.with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
         sequence = self.env["ir.sequence"].sudo()
+        receipts = not self.env.context.get("tracking_disable")  # imports, tests: no mails
         # the receipt's link needs a token: given now, it is part of the INSERT;
         # outsiders may not write it (staff-only field), Odoo makes it for them
         token_now = self.env.su or not self.env.user.share
@@ -341,6 +350,11 @@ class StueberHelpdeskTicket(models.Model):
             vals["number"] = sequence.next_by_code("stueber.helpdesk.ticket")
             if vals.get("partner_id") and token_now:
                 vals.setdefault("access_token", str(uuid.uuid4()))
+            # A ticket that comes with a customer's mail gets its receipt once
+            # that mail is on it: the mail intake asks for it in the values, and
+            # Unassigned Mail after posting the mail (``_mail_send_receipt``).
+            wants_receipt = vals.get("receipt_pending", vals.get("channel") != "email")
+            vals["receipt_pending"] = bool(receipts and wants_receipt and vals.get("partner_id"))
         tickets = super(StueberHelpdeskTicket, self.with_context(stueber_sla_skip=True)).create(vals_list)
         tickets = tickets.with_env(self.env)
         # service levels: the team (and its agent) first, then the SLA that apply to it
@@ -348,9 +362,8 @@ class StueberHelpdeskTicket(models.Model):
         self.env["stueber.helpdesk.sla.status"]._apply_to_tickets(tickets)
         if waiting := tickets.filtered("stage_id.is_waiting"):
             self.env["stueber.helpdesk.sla.status"]._on_stage_change(waiting, {})
-        # a ticket that comes with a customer's mail gets its receipt once that
-        # mail is on it, from whoever posts it (mail intake, Unassigned Mail)
-        tickets.filtered(lambda t: t.channel != "email")._mail_send_receipt()
+        if any(vals["receipt_pending"] for vals in vals_list):
+            self.env["stueber.helpdesk.receipt"]._trigger()
         return tickets
 
     def write(self, vals):
@@ -582,16 +595,17 @@ class StueberHelpdeskTicket(models.Model):
         return followers
 
     def _mail_send_receipt(self):
-        """Send the customer the receipt of each new ticket, once.
+        """Have the customer of each of these new tickets get its receipt,
+        once, from the receipt cron (``stueber.helpdesk.receipt``).
 
         Not for tickets without customer, nor when tracking is off (imports,
-        tests); the mail intake sends none for automatic mail (loop protection).
+        tests); the mail intake asks for none for automatic mail (loop protection).
         """
-        if not self or self.env.context.get("tracking_disable"):
+        tickets = self.sudo().filtered("partner_id")
+        if not tickets or self.env.context.get("tracking_disable"):
             return
-        template = self._mail_record("mail.template", "stueber_helpdesk.mail_template_ticket_receipt")
-        tickets = self.sudo().filtered(lambda t: t.partner_id.email)
-        self.env["stueber.helpdesk.customer.mail"]._post(template, tickets)
+        tickets.write({"receipt_pending": True})
+        self.env["stueber.helpdesk.receipt"]._trigger()
 
     def _mail_customer_recipient_ids(self):
         """Who gets status mails: the customer and the portal followers."""

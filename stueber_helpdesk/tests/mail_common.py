@@ -43,12 +43,15 @@ class HelpdeskMailCase(HelpdeskCase, MailCase):
         return result
 
     def send_queue(self):
-        """Run the tracking and send the mails queued meanwhile, through the SMTP layer.
+        """Run the tracking, post the pending receipts and send the mails
+        queued meanwhile, through the SMTP layer.
 
-        Outside Odoo's own test runner mail is sent after the commit, which a
-        test never reaches; the mail queue cron would send it.
+        Outside tests, receipts are posted and mail is sent after the commit,
+        which a test never reaches: the receipt cron and the mail queue cron
+        would do it.
         """
         self.flush_tracking()
+        self.env["stueber.helpdesk.receipt"]._send_pending()
         self._new_mails.filtered(lambda mail: mail.state == "outgoing").send()
 
     def sent_to(self, partner):
