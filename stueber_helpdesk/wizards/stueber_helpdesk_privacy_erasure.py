@@ -20,7 +20,7 @@ class StueberHelpdeskPrivacyErasure(models.TransientModel):
             ("anonymise", "Anonymise their tickets"),
             ("keep", "Keep their tickets, show the person as former member"),
         ],
-        string="Their Tickets",
+        string="Their Tickets Will Be",
         required=True,
         default="anonymise",
         help="Keep the tickets when other members of the institution still need them; names, addresses and "
