@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.tools import consteq
 from odoo.tools.misc import hmac
 
+from ..tools.cron import commit_batch
 from ..tools.service_calendar import working_days_between
 
 _logger = logging.getLogger(__name__)
@@ -54,18 +55,8 @@ class StueberHelpdeskAutoclose(models.AbstractModel):
                         state, today - timedelta(days=400), today
                     )
                 self._process_ticket(ticket, today, closed_dates[state])
-            if self._cron_commit(len(tickets)):
+            if commit_batch(self.env, len(tickets)):
                 return
-
-    @api.model
-    def _cron_commit(self, done):
-        if self.env.context.get("ir_cron_progress_id"):
-            time_left = self.env["ir.cron"]._commit_progress(done)
-        else:  # called directly (tests, shell): the caller commits
-            self.env.flush_all()
-            time_left = 1
-        self.env.invalidate_all()  # memory bounded by the batch, not by the number of tickets
-        return time_left <= 0
 
     @api.model
     def _process_ticket(self, ticket, today, closed):

@@ -3,6 +3,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from ..tools.cron import commit_batch
+
 _logger = logging.getLogger(__name__)
 
 SLA_STATUSES = [("ongoing", "Ongoing"), ("reached", "Reached"), ("failed", "Failed")]
@@ -187,7 +189,7 @@ class StueberHelpdeskSlaStatus(models.Model):
             if not overdue:
                 break
             overdue.write({"status": "failed"})
-            if self._cron_commit(len(overdue)):
+            if commit_batch(self.env, len(overdue)):
                 return
         if hours <= 0:
             return
@@ -199,19 +201,8 @@ class StueberHelpdeskSlaStatus(models.Model):
             if not soon:
                 break
             soon._warn()
-            if self._cron_commit(len(soon)):
+            if commit_batch(self.env, len(soon)):
                 return
-
-    @api.model
-    def _cron_commit(self, done):
-        """Commit a batch when run by the cron; True when its time is up."""
-        if self.env.context.get("ir_cron_progress_id"):
-            time_left = self.env["ir.cron"]._commit_progress(done)
-        else:  # called directly (tests, shell): the caller commits
-            self.env.flush_all()
-            time_left = 1
-        self.env.invalidate_all()  # memory bounded by the batch, not by the number of tickets
-        return time_left <= 0
 
     def _warn(self):
         """An activity for the assignee and the team lead before the deadline."""
