@@ -30,6 +30,7 @@ class AutocloseMixin:
                 {"name": "WLAN im Lehrerzimmer", "partner_id": user.partner_id.id, "team_id": self.team.id}
             )
             ticket.stage_id = self.stage_answered
+            self.env["stueber.helpdesk.receipt"]._send_pending()  # the receipt went out long before
         return ticket
 
     def run_cron(self, when):
