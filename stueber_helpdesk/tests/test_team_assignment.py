@@ -4,6 +4,7 @@ from odoo import fields
 from odoo.tests import new_test_user, tagged
 
 from .common import HelpdeskCase
+from .mail_common import HelpdeskMailCase
 
 
 @tagged("post_install", "-at_install")
@@ -155,3 +156,22 @@ class TestTeamAssignment(HelpdeskCase):
         self.assertEqual(self.team.open_ticket_count, 2)
         self.assertEqual(self.team.unassigned_ticket_count, 1)
         self.assertTrue(self.team.oldest_open_date)
+
+
+@tagged("post_install", "-at_install")
+class TestTeamAddressMail(HelpdeskMailCase):
+    """A team's own address, through the whole mail gateway."""
+
+    def test_mail_to_a_team_address_becomes_a_ticket_of_that_team(self):
+        Team = self.env["stueber.helpdesk.team"]
+        Team.search([]).write({"active": False})
+        default = Team.create({"name": "Erstlösung", "is_default": True})
+        office = Team.create({"name": "Schulverwaltung", "alias_name": "verwaltung"})
+        office.alias_id.alias_domain_id = self.mail_alias_domain
+        self.process_fixture("plain_text.eml", {"support@test.mycompany.com": f"verwaltung@{self.alias_domain}"})
+        ticket = self.env["stueber.helpdesk.ticket"].search(
+            [("name", "=", "Drucker im Lehrerzimmer druckt nur leere Seiten")]
+        )
+        self.assertEqual(ticket.partner_id, self.teacher_a.partner_id)
+        self.assertEqual(ticket.team_id, office, f"not the default team {default.name}")
+        self.assertEqual(len(self.sent_to(self.teacher_a.partner_id)), 1, "one receipt")
