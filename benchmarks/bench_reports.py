@@ -3,15 +3,15 @@
 For each size a database with stueber_helpdesk (created once, kept for reruns, named
 ``<db-prefix>_<size>``) is seeded by SQL and measured. Tickets are spread over three years
 (created every few minutes back from now), over 20 agents, the categories, institutions of 50
-tickets each in the 16 Bundeslaender; older tickets are closed, answered, some reopened, a third
-of the closed ones rated.
+tickets each in the 16 Bundeslaender, three teams; older tickets are closed, answered, some
+reopened, a third of the closed ones rated, one in seven closed ones failed its service level.
 
 Measured in process as an agent (record rules apply), median of ``--runs`` runs after a warm-up,
 with the query count, for what each view asks the server when opened from the menu with its
 default filter (created in the last 30 days) and, for comparison, over all tickets:
 
 - pivot: ``formatted_read_group`` for the total, the rows (agent), the columns (month) and the
-  cells (agent x month) with the six measures;
+  cells (agent x month) with the seven measures;
 - graph: ``formatted_read_group`` by month, tickets closed;
 - list: ``web_search_read`` of the first 80 rows (with the count the pager shows).
 
@@ -37,7 +37,8 @@ MEASURES = [
     "__count",
     "closed_count:sum",
     "first_response_hours:avg",
-    "resolution_hours:avg",
+    "resolution_working_hours:avg",
+    "sla_success_rate:avg",
     "reopen_count:sum",
     "rating:avg",
 ]
@@ -49,11 +50,14 @@ LIST_SPEC = {
         "create_date",
         "closed_date",
         "first_response_hours",
-        "resolution_hours",
+        "resolution_working_hours",
         "reopen_count",
         "rating",
     )
-} | {name: {"fields": {"display_name": {}}} for name in ("user_id", "category_id", "institution_id", "stage_id")}
+} | {
+    name: {"fields": {"display_name": {}}}
+    for name in ("team_id", "user_id", "category_id", "institution_id", "stage_id")
+}
 LAST_30_DAYS = [("create_date", ">=", "today -30d")]
 
 
@@ -82,6 +86,9 @@ def seed(env, n_tickets):
                 for i in range(20)
             ]
         )
+    teams = env["stueber.helpdesk.team"].search([("name", "=like", "Bench Team %")])
+    if not teams:
+        teams = env["stueber.helpdesk.team"].create([{"name": f"Bench Team {i}"} for i in range(3)])
     states = env["res.country.state"].search([("country_id.code", "=", "DE")])
     category_ids = env["stueber.helpdesk.category"].search([]).ids
     stages = env["stueber.helpdesk.stage"]
@@ -101,29 +108,38 @@ def seed(env, n_tickets):
     cr.execute(
         """
         INSERT INTO stueber_helpdesk_institution
-               (name, customer_number, partner_id, membership_policy, active, company_id, create_date, write_date)
-        SELECT 'Report Bench School ' || (%s + p.n), 'RB' || (%s + p.n), p.id, 'approval', TRUE, %s, now(), now()
+               (name, customer_number, partner_id, state_id, membership_policy, active, company_id,
+                create_date, write_date)
+        SELECT 'Report Bench School ' || (%s + p.n), 'RB' || (%s + p.n), p.id, partner.state_id, 'approval', TRUE,
+               %s, now(), now()
           FROM unnest(%s::int[]) WITH ORDINALITY AS p(id, n)
+          JOIN res_partner partner ON partner.id = p.id
         RETURNING id
         """,
         (have // 50, have // 50, env.company.id, partner_ids),
     )
     institution_ids = sorted(row[0] for row in cr.fetchall())
     # Ticket g: created g*15 minutes ago (about three years for 100,000); older than a week: closed,
-    # answered after g%48 hours, solved after g%200 hours; every 20th reopened once, every third rated.
+    # answered after g%48 hours, solved after g%200 hours (about a third of them working hours); every 20th
+    # reopened once, every third rated; every 7th closed one failed its service level, the others reached it.
     cr.execute(
         """
         INSERT INTO stueber_helpdesk_ticket
-               (number, name, institution_id, user_id, category_id, stage_id, is_closed, closed_date,
+               (number, name, institution_id, team_id, user_id, category_id, stage_id, is_closed, closed_date,
+                resolution_working_hours, sla_failed, sla_reached,
                 first_response_date, reopen_count, rating_last_value, priority, channel, company_id,
                 active, create_date, write_date)
         SELECT 'RB' || lpad(g::text, 7, '0'), 'Report bench ticket ' || g,
                (%(institutions)s::int[])[1 + (g - %(first)s) / 50 %% %(n_inst)s],
+               (%(teams)s::int[])[1 + g %% 3],
                (%(agents)s::int[])[1 + g %% 20],
                (%(categories)s::int[])[1 + g %% %(n_cat)s],
                CASE WHEN c.closed THEN %(solved)s ELSE (%(open)s::int[])[1 + g %% %(n_open)s] END,
                c.closed,
                CASE WHEN c.closed THEN c.created + ((g %% 200) || ' hours')::interval END,
+               CASE WHEN c.closed THEN (g %% 200) / 3.0 ELSE 0 END,
+               c.closed AND g %% 7 = 0,
+               c.closed AND g %% 7 <> 0,
                CASE WHEN c.closed OR g %% 2 = 0 THEN c.created + ((g %% 48) || ' hours')::interval END,
                CASE WHEN g %% 20 = 0 THEN 1 ELSE 0 END,
                CASE WHEN c.closed AND g %% 3 = 0 THEN (ARRAY[1, 3, 5, 5])[1 + g %% 4] ELSE 0 END,
@@ -136,6 +152,7 @@ def seed(env, n_tickets):
             "institutions": institution_ids,
             "n_inst": len(institution_ids),
             "agents": agents.ids,
+            "teams": teams.ids,
             "categories": category_ids,
             "n_cat": len(category_ids),
             "solved": solved_id,

@@ -30,6 +30,7 @@ from . import (
     stueber_helpdesk_sla_status,
     stueber_helpdesk_stage,
     stueber_helpdesk_team,
+    stueber_helpdesk_team_canned_response,
     stueber_helpdesk_ticket,
     stueber_helpdesk_ticket_merge,
     stueber_helpdesk_ticket_metrics,

@@ -2,7 +2,7 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools.intervals import Intervals
 
 from ..tools.service_calendar import public_holidays
@@ -85,10 +85,10 @@ class StueberHelpdeskSla(models.Model):
     # WORKING TIME
     # ------------------------------------------------------------
 
+    @api.model
     def _closed_dates(self, ticket, start, end):
         """The public holidays that stop the clock of ``ticket`` between two
         dates: those of the vendor's state and of the institution's state."""
-        self.ensure_one()
         years = range(start.year, end.year + 1)
         states = {ticket.company_id.partner_id.state_id.code, ticket.institution_id.state_id.code} - {False, None}
         dates = set()
@@ -97,10 +97,14 @@ class StueberHelpdeskSla(models.Model):
         return dates
 
     def _work_intervals(self, ticket, start, end):
-        """Working time between two aware datetimes: the calendar's
-        attendances minus its leaves minus the public holidays."""
+        """Working time between two aware datetimes on the policy's calendar."""
         self.ensure_one()
-        calendar = self.resource_calendar_id
+        return self._calendar_work_intervals(self.resource_calendar_id, ticket, start, end)
+
+    @api.model
+    def _calendar_work_intervals(self, calendar, ticket, start, end):
+        """Working time of ``ticket`` between two aware datetimes: the
+        calendar's attendances minus its leaves minus the public holidays."""
         tz = pytz.timezone(calendar.tz or "UTC")
         intervals = calendar._work_intervals_batch(start, end, tz=tz)[False]
         closed = self._closed_dates(ticket, start.astimezone(tz).date(), end.astimezone(tz).date())
@@ -137,7 +141,13 @@ class StueberHelpdeskSla(models.Model):
     def _working_hours_between(self, ticket, start, end):
         """Working hours between two naive UTC datetimes (0 when ``end`` is not later)."""
         self.ensure_one()
-        if not start or not end or end <= start:
+        return self._calendar_working_hours(self.resource_calendar_id, ticket, start, end)
+
+    @api.model
+    def _calendar_working_hours(self, calendar, ticket, start, end):
+        """Working hours of ``ticket`` on ``calendar`` between two naive UTC
+        datetimes (0 when ``end`` is not later)."""
+        if not calendar or not start or not end or end <= start:
             return 0.0
-        intervals = self._work_intervals(ticket, pytz.utc.localize(start), pytz.utc.localize(end))
+        intervals = self._calendar_work_intervals(calendar, ticket, pytz.utc.localize(start), pytz.utc.localize(end))
         return sum((stop - begin).total_seconds() for begin, stop, _meta in intervals) / 3600

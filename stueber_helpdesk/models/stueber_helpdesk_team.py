@@ -87,6 +87,13 @@ class StueberHelpdeskTeam(models.Model):
         default=14,
         help="How long the customer may reopen an automatically closed ticket with one click from the mail.",
     )
+    # ---- customer satisfaction ----
+    rating_request = fields.Boolean(
+        string="Ask for Ratings",
+        default=True,
+        help="The mail of a solved ticket of this team asks the customer for a rating, "
+        "while Customer Ratings are on in the settings.",
+    )
     # ---- overview ----
     ticket_ids = fields.One2many("stueber.helpdesk.ticket", "team_id", string="Tickets")
     open_ticket_count = fields.Integer(compute="_compute_overview")

@@ -1,6 +1,6 @@
 # A room of its own for one concept of the ticket (STYLE: "add rooms, do not grow the ticket").
 # pylint: disable=consider-merging-classes-inherited
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class StueberHelpdeskTicket(models.Model):
@@ -24,8 +24,59 @@ class StueberHelpdeskTicket(models.Model):
         help="How often the ticket was reopened after being closed.",
     )
 
+    resolution_working_hours = fields.Float(
+        string="Resolution Time (Working Hours)",
+        compute="_compute_resolution_working_hours",
+        store=True,
+        readonly=True,
+        copy=False,
+        digits=(16, 1),
+        help="Working hours from creation to closing: the calendar of the ticket's service level for "
+        "resolution, else the company's working hours; weekends and public holidays do not count.",
+    )
+    sla_reached = fields.Boolean(
+        string="SLA Reached",
+        compute="_compute_sla_reached",
+        store=True,
+        help="The ticket has service levels and reached all of them in time.",
+    )
+
     # The reports' default window ("created in the last 30 days") and months.
     _create_date_idx = models.Index("(create_date)")
+
+    # ------------------------------------------------------------
+    # COMPUTE METHODS
+    # ------------------------------------------------------------
+
+    @api.depends("closed_date")
+    def _compute_resolution_working_hours(self):
+        """Computed once when the ticket closes (and again if it closes after
+        a reopening), so the reports read a column instead of a calendar."""
+        Sla = self.env["stueber.helpdesk.sla"]
+        for ticket in self:
+            if not ticket.closed_date:
+                ticket.resolution_working_hours = 0.0
+                continue
+            ticket.resolution_working_hours = Sla._calendar_working_hours(
+                ticket._metrics_calendar(), ticket, ticket.create_date, ticket.closed_date
+            )
+
+    @api.depends("sla_status_ids.status")
+    def _compute_sla_reached(self):
+        for ticket in self:
+            statuses = ticket.sla_status_ids.mapped("status")
+            ticket.sla_reached = bool(statuses) and all(status == "reached" for status in statuses)
+
+    def _metrics_calendar(self):
+        """The working hours a resolution time counts in: those of the
+        service level for resolution, else the company's."""
+        self.ensure_one()
+        resolved = self.sla_status_ids.filtered(lambda s: s.target == "resolved")
+        return resolved.sla_id.resource_calendar_id[:1] or self.company_id.resource_calendar_id
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
 
     def write(self, vals):
         closed = self.filtered("is_closed") if "stage_id" in vals else self.browse()

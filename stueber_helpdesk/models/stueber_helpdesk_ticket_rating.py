@@ -17,11 +17,14 @@ class StueberHelpdeskTicket(models.Model):
 
     def _rating_request_wanted(self):
         """Whether entering the current stage asks the customer for a rating:
-        ratings are on, the ticket is solved (the first closing stage, which
-        the customer's "Problem solved" uses too; never Cancelled or Merged),
-        it has a customer with an address and is not merged."""
+        ratings are on (the setting, and the ticket's team unless it has
+        none), the ticket is solved (the first closing stage, which the
+        customer's "Problem solved" uses too; never Cancelled or Merged), it
+        has a customer with an address and is not merged."""
         self.ensure_one()
         if not self.env["ir.config_parameter"].sudo().get_param("stueber_helpdesk.rating_request"):
+            return False
+        if self.team_id and not self.sudo().team_id.rating_request:
             return False
         solved = self.env["stueber.helpdesk.stage"].sudo().search([("is_closed", "=", True)], limit=1)
         return self.stage_id == solved and not self.merged_into_id and bool(self.partner_id.email)

@@ -4,7 +4,8 @@ from odoo import fields, models
 class StueberHelpdeskTicketReport(models.Model):
     """Ticket analysis: one row per ticket (merged tickets left out, they are
     counted in the ticket they were merged into), with the measures
-    management asks for, by agent, category, institution, Bundesland and month.
+    management asks for, by team, agent, category, institution, Bundesland
+    (the institution's own state) and month.
 
     A view over the ticket table alone: the measures are kept on the ticket
     when they happen (``stueber_helpdesk_ticket_metrics``), so PostgreSQL
@@ -25,6 +26,7 @@ class StueberHelpdeskTicketReport(models.Model):
             "closed_date",
             "first_response_date",
             "user_id",
+            "team_id",
             "category_id",
             "institution_id",
             "partner_id",
@@ -34,12 +36,14 @@ class StueberHelpdeskTicketReport(models.Model):
             "company_id",
             "is_closed",
             "reopen_count",
+            "resolution_working_hours",
+            "sla_failed",
+            "sla_reached",
             "rating_last_value",
             "active",
             "merged_into_id",
         ],
-        "stueber.helpdesk.institution": ["partner_id"],
-        "res.partner": ["state_id"],
+        "stueber.helpdesk.institution": ["state_id"],
     }
 
     ticket_id = fields.Many2one("stueber.helpdesk.ticket", readonly=True)
@@ -49,6 +53,7 @@ class StueberHelpdeskTicketReport(models.Model):
     closed_date = fields.Datetime(string="Closed on", readonly=True)
     first_response_date = fields.Datetime(string="First Answer on", readonly=True)
     user_id = fields.Many2one("res.users", string="Agent", readonly=True)
+    team_id = fields.Many2one("stueber.helpdesk.team", readonly=True)
     category_id = fields.Many2one("stueber.helpdesk.category", readonly=True)
     institution_id = fields.Many2one("stueber.helpdesk.institution", readonly=True)
     state_id = fields.Many2one("res.country.state", string="Bundesland", readonly=True)
@@ -76,6 +81,23 @@ class StueberHelpdeskTicketReport(models.Model):
         digits=(16, 1),
         help="Hours from creation to closing, for closed tickets (calendar hours).",
     )
+    resolution_working_hours = fields.Float(
+        string="Resolution Time (Working Hours)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Working hours from creation to closing, for closed tickets: nights, weekends and public "
+        "holidays do not count.",
+    )
+    sla_success_rate = fields.Float(
+        string="SLA Success Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Share of the tickets with service levels that reached all of them in time; "
+        "tickets whose service levels are still running do not count.",
+    )
+    sla_failed_count = fields.Integer(string="SLA Failed", readonly=True, aggregator="sum")
     reopen_count = fields.Integer(string="Reopened", readonly=True, aggregator="sum")
     rating = fields.Float(
         string="Rating Average",
@@ -96,9 +118,10 @@ class StueberHelpdeskTicketReport(models.Model):
                    t.closed_date,
                    t.first_response_date,
                    t.user_id,
+                   t.team_id,
                    t.category_id,
                    t.institution_id,
-                   institution_partner.state_id,
+                   institution.state_id,
                    t.partner_id,
                    t.stage_id,
                    t.channel,
@@ -111,11 +134,13 @@ class StueberHelpdeskTicketReport(models.Model):
                    CASE WHEN t.is_closed
                         THEN EXTRACT(EPOCH FROM (t.closed_date - t.create_date)) / 3600.0
                    END AS resolution_hours,
+                   CASE WHEN t.is_closed THEN t.resolution_working_hours END AS resolution_working_hours,
+                   CASE WHEN t.sla_failed THEN 0.0 WHEN t.sla_reached THEN 100.0 END AS sla_success_rate,
+                   CASE WHEN t.sla_failed THEN 1 ELSE 0 END AS sla_failed_count,
                    t.reopen_count,
                    NULLIF(t.rating_last_value, 0) AS rating
               FROM stueber_helpdesk_ticket t
          LEFT JOIN stueber_helpdesk_institution institution ON institution.id = t.institution_id
-         LEFT JOIN res_partner institution_partner ON institution_partner.id = institution.partner_id
              WHERE t.active IS TRUE
                AND t.merged_into_id IS NULL
         """

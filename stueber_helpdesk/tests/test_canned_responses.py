@@ -1,5 +1,6 @@
+from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import HelpdeskCase
 
@@ -46,3 +47,56 @@ class TestCannedResponses(HttpCase, HelpdeskCase):
         self.assertIn("Guten Tag teacher_a", answer.body)
         self.assertIn(f"#{self.ticket_a.number}", answer.body)
         self.assertNotIn("{kunde}", answer.body)
+
+
+@tagged("post_install", "-at_install")
+class TestTeamCannedResponses(HelpdeskCase):
+    """A team shares canned responses through its own group: its agents see
+    them under "::", other agents do not."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_agent = new_test_user(
+            cls.env, "other_agent", groups="stueber_helpdesk.group_stueber_helpdesk_user", email="other@vendor.example"
+        )
+        cls.team = cls.env["stueber.helpdesk.team"].create(
+            {"name": "Schulträger", "member_ids": [Command.set(cls.agent.ids)], "lead_id": cls.manager.id}
+        )
+        cls.response = (
+            cls.env["mail.canned.response"]
+            .with_user(cls.manager)  # the lead writes it for the team
+            .create(
+                {
+                    "source": "traeger",
+                    "substitution": "Bitte wenden Sie sich an Ihren Schulträger.",
+                    "group_ids": [Command.set(cls.team.canned_response_group_id.ids)],
+                }
+            )
+        )
+
+    def visible_to(self, user):
+        return self.env["mail.canned.response"].with_user(user).search([("source", "=", "traeger")])
+
+    def test_team_members_and_lead_see_the_teams_canned_response(self):
+        self.assertEqual(self.team.canned_response_group_id.user_ids, self.agent | self.manager)
+        self.assertEqual(self.visible_to(self.agent), self.response)
+        self.assertTrue(self.response.is_shared)
+
+    def test_agent_of_another_team_cannot_see_the_teams_canned_response(self):
+        self.assertFalse(self.visible_to(self.other_agent))
+
+    def test_archived_team_shares_nothing(self):
+        self.team.active = False
+        self.assertFalse(self.visible_to(self.agent))
+
+    def test_agent_leaving_the_team_loses_its_canned_responses(self):
+        self.team.member_ids = [Command.set(self.other_agent.ids)]
+        self.assertFalse(self.visible_to(self.agent))
+        self.assertEqual(self.visible_to(self.other_agent), self.response)
+        self.assertNotIn(self.agent, self.team.canned_response_group_id.user_ids)
+
+    def test_team_group_grants_no_helpdesk_rights(self):
+        employee_team = self.env["stueber.helpdesk.team"].create({"name": "Vertrieb"})
+        employee_team.canned_response_group_id.user_ids = [Command.link(self.employee.id)]
+        self.assertFalse(self.env["stueber.helpdesk.ticket"].with_user(self.employee).has_access("read"))

@@ -104,3 +104,23 @@ class TestRating(HttpCase, HelpdeskMailCase):
             self.ticket_a.with_user(self.teacher_a).action_customer_close()
             self.send_queue()
         self.assertTrue([m for m in self.sent_to(self.teacher_a.partner_id) if "/rate/" in m["body"]])
+
+    def test_team_with_ratings_off_sends_the_plain_status_mail(self):
+        team = self.env["stueber.helpdesk.team"].create({"name": "Schulträger-Support", "rating_request": False})
+        self.ticket_a.team_id = team
+        mails = self.move(self.ticket_a, self.solved)
+        self.assertEqual(len(mails), 1, "the ordinary status mail")
+        self.assertNotIn("/rate/", mails[0]["body"])
+        self.assertFalse(self.ticket_a.rating_ids, "no rating is waiting for an answer")
+
+    def test_team_with_ratings_on_asks_for_a_rating(self):
+        team = self.env["stueber.helpdesk.team"].create({"name": "Erstlösung"})
+        self.assertTrue(team.rating_request, "teams ask for ratings by default")
+        self.ticket_a.team_id = team
+        self.rating_link(self.move(self.ticket_a, self.solved)[0])
+
+    def test_setting_off_overrides_a_team_with_ratings_on(self):
+        self.ticket_a.team_id = self.env["stueber.helpdesk.team"].create({"name": "Erstlösung"})
+        self.env["ir.config_parameter"].set_param("stueber_helpdesk.rating_request", False)
+        mails = self.move(self.ticket_a, self.solved)
+        self.assertNotIn("/rate/", mails[0]["body"])

@@ -3,11 +3,13 @@ import json
 from datetime import timedelta
 
 import openpyxl
+from freezegun import freeze_time
 
 from odoo import fields, http
 from odoo.tests import HttpCase, tagged
 
 from .common import HelpdeskCase
+from .test_sla import SlaCase
 
 REPORT = "stueber.helpdesk.ticket.report"
 
@@ -113,6 +115,87 @@ class TestReports(HelpdeskCase):
 
     def test_portal_user_cannot_read_the_analysis(self):
         self.assertFalse(self.env[REPORT].with_user(self.teacher_a).has_access("read"))
+
+
+@tagged("post_install", "-at_install")
+class TestReportServiceLevels(SlaCase):
+    """Resolution time in working hours, SLA success rate, team and
+    Bundesland (the support calendar of SlaCase: Monday to Friday 8-12 and
+    13-17 in Berlin; school_a in Bayern)."""
+
+    def report(self):
+        return self.env[REPORT].with_user(self.agent)
+
+    def close_at(self, ticket, created, closed):
+        self.env.cr.execute("UPDATE stueber_helpdesk_ticket SET create_date = %s WHERE id = %s", [created, ticket.id])
+        ticket.invalidate_recordset(["create_date"])
+        with freeze_time(closed):
+            ticket.stage_id = self.env.ref("stueber_helpdesk.stage_solved")
+            self.env.flush_all()  # the closing date is computed on flush
+
+    def test_resolution_time_counts_working_hours_only(self):
+        self.env.company.resource_calendar_id = self.calendar
+        ticket = self.new_ticket()
+        # Friday 6 March 2026 15:00 to Monday 9 March 10:00: two hours on Friday, two on Monday
+        self.close_at(ticket, self.berlin(2026, 3, 6, 15), self.berlin(2026, 3, 9, 10))
+        self.assertAlmostEqual(ticket.resolution_working_hours, 4)
+        row = self.report().search([("ticket_id", "=", ticket.id)])
+        self.assertAlmostEqual(row.resolution_working_hours, 4)
+        self.assertAlmostEqual(row.resolution_hours, 67, msg="the calendar hours stay for comparison")
+
+    def test_resolution_time_skips_the_public_holidays_of_the_institutions_state(self):
+        self.env.company.resource_calendar_id = self.calendar
+        ticket = self.new_ticket()  # school_a, Bayern: Epiphany (6 January) is a holiday there
+        self.close_at(ticket, self.berlin(2026, 1, 5, 16), self.berlin(2026, 1, 7, 9))
+        self.assertAlmostEqual(ticket.resolution_working_hours, 2)
+
+    def test_resolution_time_runs_on_the_calendar_of_the_resolution_service_level(self):
+        self.env.company.resource_calendar_id = False
+        self.env["stueber.helpdesk.sla"].create(
+            {"name": "Gelöst in 40 h", "target": "resolved", "time_hours": 40, "resource_calendar_id": self.calendar.id}
+        )
+        ticket = self.new_ticket()
+        self.close_at(ticket, self.berlin(2026, 3, 6, 15), self.berlin(2026, 3, 9, 10))
+        self.assertAlmostEqual(ticket.resolution_working_hours, 4)
+
+    def test_reopened_ticket_is_measured_to_its_last_closing(self):
+        self.env.company.resource_calendar_id = self.calendar
+        ticket = self.new_ticket()
+        self.close_at(ticket, self.berlin(2026, 3, 2, 8), self.berlin(2026, 3, 2, 10))
+        with freeze_time(self.berlin(2026, 3, 2, 11)):
+            ticket.with_user(self.teacher_a).action_customer_reopen()
+            self.env.flush_all()
+        self.assertFalse(self.report().search([("ticket_id", "=", ticket.id)]).resolution_working_hours)
+        with freeze_time(self.berlin(2026, 3, 3, 9)):
+            ticket.stage_id = self.env.ref("stueber_helpdesk.stage_solved")
+            self.env.flush_all()
+        self.assertAlmostEqual(ticket.resolution_working_hours, 9)
+
+    def test_sla_success_rate_by_team(self):
+        reached, failed, running = self.new_ticket(), self.new_ticket(), self.new_ticket()
+        self.assertEqual((reached | failed | running).team_id, self.team)
+        reached.with_user(self.agent).message_post(
+            body="Antwort", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.status(failed).deadline = fields.Datetime.now() - timedelta(minutes=1)
+        self.env["stueber.helpdesk.sla.status"]._cron_check_deadlines()
+        self.assertEqual(self.status(reached).status, "reached")
+        self.assertEqual(self.status(failed).status, "failed")
+        [(team, rate, failures, count)] = self.report()._read_group(
+            [("ticket_id", "in", (reached | failed | running).ids)],
+            ["team_id"],
+            ["sla_success_rate:avg", "sla_failed_count:sum", "__count"],
+        )
+        self.assertEqual(team, self.team)
+        self.assertEqual(count, 3)
+        self.assertEqual(rate, 50, "one reached, one failed; the running one does not count yet")
+        self.assertEqual(failures, 1)
+
+    def test_bundesland_is_the_institutions_own_state(self):
+        self.school_a.partner_id.state_id = self.env.ref("base.state_de_nw")  # the contact's address may differ
+        [(state, count)] = self.report()._read_group([("ticket_id", "=", self.ticket_a.id)], ["state_id"], ["__count"])
+        self.assertEqual(state, self.env.ref("base.state_de_by"))
+        self.assertEqual(count, 1)
 
 
 @tagged("post_install", "-at_install")
