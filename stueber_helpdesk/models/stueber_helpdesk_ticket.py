@@ -208,7 +208,7 @@ class StueberHelpdeskTicket(models.Model):
     @api.model
     def _default_stage_id(self):
         """The first stage, "New" (stages are no secret: also for portal users' checks)."""
-        return self.env["stueber.helpdesk.stage"].sudo().search([], limit=1)
+        return self.env["stueber.helpdesk.stage"]._stueber_active_records()[:1]
 
     @api.model
     def _read_group_expand_stages(self, stages, domain):
@@ -359,7 +359,8 @@ class StueberHelpdeskTicket(models.Model):
         tickets = tickets.with_env(self.env)
         # service levels: the team (and its agent) first, then the SLA that apply to it
         self.env["stueber.helpdesk.team"]._route_new_tickets(tickets.with_context(stueber_sla_skip=True))
-        self.env["stueber.helpdesk.sla.status"]._apply_to_tickets(tickets)
+        if self.env["stueber.helpdesk.sla"]._stueber_active_ids():  # cached: free without service levels
+            self.env["stueber.helpdesk.sla.status"]._apply_to_tickets(tickets)
         if waiting := tickets.filtered("stage_id.is_waiting"):
             self.env["stueber.helpdesk.sla.status"]._on_stage_change(waiting, {})
         if any(vals["receipt_pending"] for vals in vals_list):
