@@ -11,6 +11,7 @@ from . import (
     res_partner,
     res_users,
     stueber_helpdesk_access,
+    stueber_helpdesk_active_cache,
     stueber_helpdesk_autoclose,
     stueber_helpdesk_category,
     stueber_helpdesk_customer_mail,

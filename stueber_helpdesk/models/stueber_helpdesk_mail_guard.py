@@ -185,7 +185,8 @@ class StueberHelpdeskMailGuard(models.AbstractModel):
                 continue
             addresses.update(email_normalize(address) for address in email_split(",".join(map(str, values))))
         addresses.discard(False)
-        alias = self.env.ref("stueber_helpdesk.mail_alias_support", raise_if_not_found=False)
+        # without env.ref's query per mail (the xmlid's id is cached)
+        alias = self.env["stueber.helpdesk.ticket"]._mail_record("mail.alias", "stueber_helpdesk.mail_alias_support")
         if alias and alias.sudo().alias_full_name in addresses:
             return True
         if addresses and self.env["mail.alias"].sudo().search_count(

@@ -25,6 +25,7 @@ class StueberHelpdeskSla(models.Model):
     """
 
     _name = "stueber.helpdesk.sla"
+    _inherit = ["stueber.helpdesk.active.cache"]
     _description = "Service Level Policy"
     _order = "sequence, id"
 

@@ -60,7 +60,7 @@ class StueberHelpdeskSlaStatus(models.Model):
         """Give tickets the statuses of the policies that match them now, and
         drop the unreached statuses of policies that no longer match."""
         self, tickets = self.sudo(), tickets.sudo()
-        policies = self.env["stueber.helpdesk.sla"].sudo().search([])
+        policies = self.env["stueber.helpdesk.sla"]._stueber_active_records()
         to_create = []
         to_drop = self.browse()
         for ticket in tickets:

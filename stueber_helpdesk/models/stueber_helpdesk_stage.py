@@ -10,6 +10,7 @@ class StueberHelpdeskStage(models.Model):
     """
 
     _name = "stueber.helpdesk.stage"
+    _inherit = ["stueber.helpdesk.active.cache"]
     _description = "Ticket Stage"
     _order = "sequence, id"
 

@@ -23,7 +23,7 @@ class StueberHelpdeskTeam(models.Model):
 
     _name = "stueber.helpdesk.team"
     _description = "Helpdesk Team"
-    _inherit = ["mail.alias.mixin.optional"]
+    _inherit = ["mail.alias.mixin.optional", "stueber.helpdesk.active.cache"]
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)
@@ -181,7 +181,7 @@ class StueberHelpdeskTeam(models.Model):
         """The team a new ticket of ``institution`` and ``category`` comes to:
         the first team (by sequence) whose conditions it meets, else the
         default team. A team with conditions of two kinds needs both."""
-        teams = self.sudo().search([])
+        teams = self._stueber_active_records()
         for team in teams:
             if team._matches(institution, category):
                 return team
@@ -289,6 +289,8 @@ class StueberHelpdeskTeam(models.Model):
     def _route_new_tickets(self, tickets):
         """Give new tickets their team by the rules, then an agent by the team's method."""
         tickets = tickets.sudo()  # portal and mail users create tickets too
+        if not self._stueber_active_ids():
+            return  # no team at all (cached): nothing to route, nobody to assign
         for ticket in tickets.filtered(lambda t: not t.team_id):
             team = self._team_for_ticket_values(ticket.institution_id, ticket.category_id)
             if team:

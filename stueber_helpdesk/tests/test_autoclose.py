@@ -26,8 +26,14 @@ class AutocloseMixin:
 
     def waiting_ticket(self, user):
         with freeze_time(MONDAY):
+            # no receipt: the receipt cron would send it with the first reminder run
             ticket = self.env["stueber.helpdesk.ticket"].create(
-                {"name": "WLAN im Lehrerzimmer", "partner_id": user.partner_id.id, "team_id": self.team.id}
+                {
+                    "name": "WLAN im Lehrerzimmer",
+                    "partner_id": user.partner_id.id,
+                    "team_id": self.team.id,
+                    "receipt_pending": False,
+                }
             )
             ticket.stage_id = self.stage_answered
             self.env["stueber.helpdesk.receipt"]._send_pending()  # the receipt went out long before
