@@ -36,7 +36,6 @@ class AutocloseMixin:
                 }
             )
             ticket.stage_id = self.stage_answered
-            self.env["stueber.helpdesk.receipt"]._send_pending()  # the receipt went out long before
         return ticket
 
     def run_cron(self, when):
