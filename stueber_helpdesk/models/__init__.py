@@ -38,5 +38,6 @@ from . import (
     stueber_helpdesk_ticket_phone,
     stueber_helpdesk_ticket_rating,
     stueber_helpdesk_ticket_report,
+    stueber_helpdesk_ticket_sla,
     stueber_helpdesk_unassigned_mail,
 )

@@ -1,11 +1,9 @@
 import uuid
-from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.fields import Domain
 from odoo.tools import clean_context, html2plaintext
 from odoo.tools.mail import email_normalize
 
@@ -27,11 +25,6 @@ PORTAL_CREATE_FIELDS = {
     "callback_time",
     "email_cc",
 }
-
-# Changing these may change which service levels apply.
-SLA_FIELDS = {"team_id", "priority", "category_id", "institution_id"}
-# A deadline this close counts as "at risk".
-SLA_AT_RISK = timedelta(hours=2)
 
 
 class StueberHelpdeskTicket(models.Model):
@@ -153,32 +146,6 @@ class StueberHelpdeskTicket(models.Model):
         index="btree_not_null",
         help="The closed ticket whose reply by mail opened this one.",
     )
-    # ---- service levels (teams, SLA, waiting for the customer): see their own models ----
-    team_id = fields.Many2one("stueber.helpdesk.team", tracking=True, index=True, ondelete="restrict")
-    sla_status_ids = fields.One2many("stueber.helpdesk.sla.status", "ticket_id", string="Service Levels")
-    sla_deadline = fields.Datetime(
-        string="SLA Deadline",
-        compute="_compute_sla",
-        store=True,
-        index="btree_not_null",
-        help="The nearest deadline of a service level not yet reached.",
-    )
-    sla_failed = fields.Boolean(string="SLA Failed", compute="_compute_sla", store=True)
-    sla_state = fields.Selection(
-        [("ok", "On time"), ("at_risk", "At risk"), ("failed", "Failed")],
-        string="SLA",
-        compute="_compute_sla_state",
-        search="_search_sla_state",
-    )
-    sla_remaining = fields.Char(string="SLA Time Left", compute="_compute_sla_state")
-    first_answer_deadline = fields.Datetime(
-        string="Answer by", compute="_compute_first_answer_deadline", compute_sudo=True
-    )
-    waiting_since = fields.Datetime(
-        readonly=True, copy=False, index="btree_not_null", help="Since when the ticket waits for the customer."
-    )
-    stueber_reminder_date = fields.Datetime(string="Reminder Sent on", readonly=True, copy=False)
-
     privacy_anonymised_date = fields.Datetime(
         string="Anonymised on", readonly=True, copy=False, help="Set by retention or erasure (data protection)."
     )
@@ -270,56 +237,6 @@ class StueberHelpdeskTicket(models.Model):
             elif not ticket.closed_date:
                 ticket.closed_date = fields.Datetime.now()
 
-    @api.depends("sla_status_ids.deadline", "sla_status_ids.status", "sla_status_ids.paused_since")
-    def _compute_sla(self):
-        for ticket in self:
-            running = ticket.sla_status_ids.filtered(lambda s: s.status == "ongoing" and not s.paused_since)
-            ticket.sla_deadline = min(running.filtered("deadline").mapped("deadline"), default=False)
-            ticket.sla_failed = "failed" in ticket.sla_status_ids.mapped("status")
-
-    @api.depends("sla_deadline", "sla_failed")
-    def _compute_sla_state(self):
-        """What the badge shows, from the stored columns only (no query per card)."""
-        now = fields.Datetime.now()
-        for ticket in self:
-            ticket.sla_remaining = False
-            if ticket.sla_failed or (ticket.sla_deadline and ticket.sla_deadline < now):
-                ticket.sla_state = "failed"
-            elif ticket.sla_deadline:
-                left = ticket.sla_deadline - now
-                ticket.sla_state = "at_risk" if left < SLA_AT_RISK else "ok"
-                ticket.sla_remaining = ticket._sla_format_left(left)
-            else:
-                ticket.sla_state = False
-
-    def _sla_format_left(self, left):
-        hours, seconds = divmod(int(left.total_seconds()), 3600)
-        if hours >= 24:
-            return self.env._("%(days)s d", days=hours // 24)
-        return self.env._("%(hours)s h %(minutes)s min", hours=hours, minutes=seconds // 60)
-
-    def _search_sla_state(self, operator, value):
-        """'failed' and 'at_risk' for the filters, on the indexed columns."""
-        if operator != "in":
-            return NotImplemented
-        now = fields.Datetime.now()
-        domains = []
-        if "failed" in value:
-            domains.append(["|", ("sla_failed", "=", True), ("sla_deadline", "<", now)])
-        if "at_risk" in value:
-            domains.append(
-                [("sla_failed", "=", False), ("sla_deadline", ">=", now), ("sla_deadline", "<", now + SLA_AT_RISK)]
-            )
-        if not domains:
-            return [("id", "=", False)]
-        return Domain.OR(domains)
-
-    @api.depends("sla_status_ids.deadline", "sla_status_ids.status")
-    def _compute_first_answer_deadline(self):
-        for ticket in self:
-            pending = ticket.sla_status_ids.filtered(lambda s: s.target == "first_answer" and s.status == "ongoing")
-            ticket.first_answer_deadline = min(pending.filtered("deadline").mapped("deadline"), default=False)
-
     @api.depends("number", "name")
     def _compute_display_name(self):
         for ticket in self:
@@ -355,14 +272,7 @@ class StueberHelpdeskTicket(models.Model):
             # Unassigned Mail after posting the mail (``_mail_send_receipt``).
             wants_receipt = vals.get("receipt_pending", vals.get("channel") != "email")
             vals["receipt_pending"] = bool(receipts and wants_receipt and vals.get("partner_id"))
-        tickets = super(StueberHelpdeskTicket, self.with_context(stueber_sla_skip=True)).create(vals_list)
-        tickets = tickets.with_env(self.env)
-        # service levels: the team (and its agent) first, then the SLA that apply to it
-        self.env["stueber.helpdesk.team"]._route_new_tickets(tickets.with_context(stueber_sla_skip=True))
-        if self.env["stueber.helpdesk.sla"]._stueber_active_ids():  # cached: free without service levels
-            self.env["stueber.helpdesk.sla.status"]._apply_to_tickets(tickets)
-        if waiting := tickets.filtered("stage_id.is_waiting"):
-            self.env["stueber.helpdesk.sla.status"]._on_stage_change(waiting, {})
+        tickets = super().create(vals_list)
         if any(vals["receipt_pending"] for vals in vals_list):
             self.env["stueber.helpdesk.receipt"]._trigger()
         return tickets
@@ -371,16 +281,11 @@ class StueberHelpdeskTicket(models.Model):
         descriptions = {}
         if "description" in vals and not self.env.context.get("tracking_disable"):
             descriptions = {ticket: ticket.description for ticket in self}
-        was_closed = {ticket.id: ticket.is_closed for ticket in self} if "stage_id" in vals else {}
         # a new customer or institution ends the roles of the former ones
         with self.env["stueber.helpdesk.access"]._watch_tickets(self, vals):
             res = super().write(vals)
         if descriptions:
             self._stueber_log_description_changes(descriptions)
-        if was_closed:
-            self.env["stueber.helpdesk.sla.status"]._on_stage_change(self, was_closed)
-        if SLA_FIELDS & vals.keys() and not self.env.context.get("stueber_sla_skip"):
-            self.env["stueber.helpdesk.sla.status"]._apply_to_tickets(self)
         return res
 
     def _stueber_log_description_changes(self, old_descriptions):
@@ -568,17 +473,6 @@ class StueberHelpdeskTicket(models.Model):
         return super(
             StueberHelpdeskTicket, self.with_context(stueber_ticket_creation=True)
         )._track_post_template_finalize()
-
-    def _message_post_after_hook(self, message, msg_vals):
-        """A public staff answer reaches "first answer"; a customer's answer stops the waiting clock."""
-        res = super()._message_post_after_hook(message, msg_vals)
-        self.env["stueber.helpdesk.sla.status"]._on_message(self, message)
-        return res
-
-    def _stueber_reopen_url(self):
-        """The one-click reopen link of the auto-close mail."""
-        self.ensure_one()
-        return self.env["stueber.helpdesk.autoclose"]._reopen_url(self)
 
     def message_subscribe(self, partner_ids=None, subtype_ids=None):
         """Portal users do not follow tickets on their own: following opens a
