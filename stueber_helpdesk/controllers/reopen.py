@@ -29,11 +29,7 @@ class StueberHelpdeskReopen(http.Controller):
     )
     def stueber_reopen_confirm(self, ticket_id, token, **kw):
         ticket = self._reopen_ticket(ticket_id, token)
-        return request.render(
-            "stueber_helpdesk.reopen_page",
-            {"ticket": ticket, "token": token, "state": "confirm" if ticket else "invalid"},
-            status=200 if ticket else 404,
-        )
+        return self._reopen_page(ticket, token, "confirm")
 
     @http.route(
         "/helpdesk/reopen/<int:ticket_id>/<string:token>",
@@ -45,9 +41,14 @@ class StueberHelpdeskReopen(http.Controller):
     )
     def stueber_reopen(self, ticket_id, token, **kw):
         ticket = self._reopen_ticket(ticket_id, token)
+        if ticket:
+            request.env["stueber.helpdesk.autoclose"]._reopen(ticket)
+        return self._reopen_page(ticket, token, "done")
+
+    def _reopen_page(self, ticket, token, state):
+        """The page in ``state``, or the invalid-link page (404) when the link opened no ticket."""
         if not ticket:
             return request.render(
                 "stueber_helpdesk.reopen_page", {"ticket": None, "token": token, "state": "invalid"}, status=404
             )
-        request.env["stueber.helpdesk.autoclose"]._reopen(ticket)
-        return request.render("stueber_helpdesk.reopen_page", {"ticket": ticket, "token": token, "state": "done"})
+        return request.render("stueber_helpdesk.reopen_page", {"ticket": ticket, "token": token, "state": state})

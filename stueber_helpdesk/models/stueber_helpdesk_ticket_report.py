@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .stueber_helpdesk_ticket import CHANNELS, PRIORITIES
+
 
 class StueberHelpdeskTicketReport(models.Model):
     """Ticket analysis: one row per ticket (merged tickets left out, they are
@@ -59,10 +61,8 @@ class StueberHelpdeskTicketReport(models.Model):
     state_id = fields.Many2one("res.country.state", string="Bundesland", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     stage_id = fields.Many2one("stueber.helpdesk.stage", readonly=True)
-    channel = fields.Selection(
-        [("portal", "Portal"), ("email", "E-mail"), ("phone", "Phone"), ("staff", "Staff")], readonly=True
-    )
-    priority = fields.Selection([("0", "Normal"), ("1", "Medium"), ("2", "High"), ("3", "Urgent")], readonly=True)
+    channel = fields.Selection(CHANNELS, readonly=True)
+    priority = fields.Selection(PRIORITIES, readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     is_closed = fields.Boolean(string="Closed", readonly=True)
     closed_count = fields.Integer(string="Tickets Closed", readonly=True, aggregator="sum")
