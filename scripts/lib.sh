@@ -5,6 +5,9 @@
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The addon and its optional spreadsheet dashboard bridge (installed with it here).
+ADDONS=(stueber_helpdesk stueber_helpdesk_spreadsheet_dashboard)
+MODULES=$(IFS=,; echo "${ADDONS[*]}")
 ODOO_SRC=${ODOO_SRC:-$HOME/odoo-19.0}
 STUEBER_VENV=${STUEBER_VENV:-$HOME/.cache/stueber_helpdesk/venv}
 ODOO_GIT_URL=https://github.com/odoo/odoo.git
@@ -97,6 +100,13 @@ db_exists() {
     [ "$(psql -d postgres -tAc "select 1 from pg_database where datname = '$1'")" = 1 ]
 }
 
+# module_installed DATABASE [MODULE]   (default: stueber_helpdesk)
 module_installed() {
-    [ "$(psql -d "$1" -tAc "select 1 from ir_module_module where name = 'stueber_helpdesk' and state = 'installed'" 2>/dev/null)" = 1 ]
+    [ "$(psql -d "$1" -tAc "select 1 from ir_module_module where name = '${2:-stueber_helpdesk}' and state = 'installed'" 2>/dev/null)" = 1 ]
+}
+
+# update_addons DATABASE: updates the addons; -i installs the bridge into a
+# database made before it existed (and leaves installed modules alone).
+update_addons() {
+    odoo_bin -d "$1" -i "$MODULES" -u "$MODULES" --stop-after-init --log-level=warn
 }

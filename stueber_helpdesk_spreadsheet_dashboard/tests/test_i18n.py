@@ -1,0 +1,37 @@
+import polib
+
+from odoo.tests import TransactionCase, tagged
+from odoo.tools.misc import file_path
+from odoo.tools.translate import TranslationModuleReader, code_translations
+
+MODULE = "stueber_helpdesk_spreadsheet_dashboard"
+
+
+@tagged("post_install", "-at_install")
+class TestGermanDashboard(TransactionCase):
+    """A German manager reads the dashboard in German: the browser translates the
+    spreadsheet's labels from this module's catalogue."""
+
+    def test_spreadsheet_labels_reach_the_browser_in_german(self):
+        german = {
+            message["id"]: message["string"]
+            for message in code_translations.get_web_translations(MODULE, "de_DE")["messages"]
+        }
+        self.assertEqual(german["Opened"], "Eröffnet")
+        self.assertEqual(german["SLA success rate"], "SLA-Erfolgsquote")
+        self.assertEqual(german["Period"], "Zeitraum")
+        self.assertEqual(german["Top 10 institutions"], "Top 10 Einrichtungen")
+
+
+@tagged("post_install", "-at_install")
+class TestGermanDashboardCatalogue(TransactionCase):
+    """Every term of the dashboard (its name, its group, each label, heading and filter of the
+    spreadsheet) has a German translation."""
+
+    def test_every_term_of_the_dashboard_is_translated_to_german(self):
+        reader = TranslationModuleReader(self.env.cr, modules=[MODULE])
+        terms = {term[4] for term in reader if term[0] == MODULE}  # (module, type, name, res_id, source, …)
+        self.assertIn("Opened in the period", terms, "the spreadsheet's terms are read from the JSON file")
+        german = {entry.msgid for entry in polib.pofile(file_path(f"{MODULE}/i18n/de.po")) if entry.msgstr}
+        missing = sorted(terms - german)
+        self.assertFalse(missing, "terms without German in i18n/de.po (run scripts/i18n):\n" + "\n".join(missing))
