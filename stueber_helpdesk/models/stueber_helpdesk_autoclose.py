@@ -98,7 +98,9 @@ class StueberHelpdeskAutoclose(models.AbstractModel):
         """The closing time and a signature of the ticket and that time:
         valid for this closing only (a later closing signs another time).
         The time travels in the link so that the signature can be checked
-        before the ticket is read at all."""
+        before the ticket is read at all. An open ticket has no link."""
+        if not ticket.closed_date:
+            return ""
         closed_at = int(ticket.closed_date.replace(tzinfo=UTC).timestamp())
         return f"{closed_at}-{self._reopen_signature(ticket.id, closed_at)}"
 
