@@ -253,3 +253,11 @@ class TestReopenLink(AutocloseMixin, HttpCase, HelpdeskCase):
         closed_at, _sep, signature = self.Autoclose._reopen_token(ticket).partition("-")
         self.confirm_page(self.path(ticket, f"{int(closed_at) - 60}-{signature}"), status=404)
         self.confirm_page(self.path(ticket), status=200)
+
+    def test_closing_mail_template_renders_for_an_open_ticket(self):
+        """Odoo renders a template on update against any record: an open
+        ticket has no reopen link and must not break that check."""
+        ticket = self.waiting_ticket(self.teacher_b)
+        self.assertEqual(self.Autoclose._reopen_token(ticket), "")
+        template = self.env.ref("stueber_helpdesk.mail_template_ticket_autoclosed")
+        self.assertIn(ticket.number, template._render_field("body_html", ticket.ids)[ticket.id])
