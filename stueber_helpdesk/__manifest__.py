@@ -37,7 +37,6 @@
         "data/mail_template_unassigned_data.xml",
         "data/ir_config_parameter_signup_data.xml",
         "data/mail_template_signup_data.xml",
-        "data/ir_cron_data.xml",
         "data/mail_template_rating_data.xml",
         "data/mail_template_autoclose_data.xml",
         "data/ir_cron_service_data.xml",

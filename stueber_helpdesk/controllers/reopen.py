@@ -9,15 +9,12 @@ class StueberHelpdeskReopen(http.Controller):
     previews open links); only the POST of that page, with its CSRF token,
     reopens. The link is an HMAC of the ticket and its closing time: nobody
     can make one for another ticket, and it dies when the ticket is closed
-    again or the team's reopen days are over. The ticket is read as
-    superuser only to check that signature.
+    again or the team's reopen days are over. The signature is checked
+    before the ticket is read (as superuser: the customer may have no login).
     """
 
     def _reopen_ticket(self, ticket_id, token):
-        ticket = request.env["stueber.helpdesk.ticket"].sudo().browse(ticket_id)
-        if request.env["stueber.helpdesk.autoclose"]._reopen_allowed(ticket, token):
-            return ticket
-        return None
+        return request.env["stueber.helpdesk.autoclose"]._reopen_link_ticket(ticket_id, token)
 
     @http.route(
         "/helpdesk/reopen/<int:ticket_id>/<string:token>",

@@ -21,3 +21,18 @@ class IrBinary(models.AbstractModel):
         ):
             raise MissingError(self.env._("This file does not exist."))
         return record
+
+    def _get_image_stream_from(self, record, field_name="raw", *args, **kwargs):
+        """Odoo's portal route ``/mail/avatar/mail.message/<id>/author_avatar``
+        shows the author of any message of a thread to whoever holds the
+        thread's link, internal notes included: probing ids would tell which
+        agent wrote a note, and when. Outside staff, an internal message of a
+        ticket gets the placeholder, as a missing message does."""
+        if (
+            record._name == "mail.message"
+            and len(record) == 1
+            and not self.env.user._is_internal()
+            and record._stueber_hidden_from_outsiders()
+        ):
+            record = record.browse()
+        return super()._get_image_stream_from(record, field_name, *args, **kwargs)

@@ -44,15 +44,18 @@ class MailMessage(models.Model):
         message = super()._get_with_access(message_id, mode=mode, **kwargs)
         if not message or self.env.user._is_internal():
             return message
-        message_sudo = message.sudo()
+        return self.browse() if message._stueber_hidden_from_outsiders() else message
+
+    def _stueber_hidden_from_outsiders(self):
+        """Whether this message is an internal one of a document with portal
+        visibility (a ticket): never shown outside staff, whatever the token."""
+        message_sudo = self.sudo()
         model = self.env.get(message_sudo.model or "")
-        if (
+        return (
             model is not None
             and isinstance(model, self.env.registry[PORTAL_MIXIN])
             and _is_internal_message(message_sudo)
-        ):
-            return self.browse()
-        return message
+        )
 
 
 def _is_internal_message(message):

@@ -1,5 +1,5 @@
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.tools import consteq
@@ -95,25 +95,40 @@ class StueberHelpdeskAutoclose(models.AbstractModel):
 
     @api.model
     def _reopen_token(self, ticket):
-        """A signature of the ticket and its closing time: valid for this
-        closing only (a later closing signs another time)."""
-        message = (ticket.id, fields.Datetime.to_string(ticket.closed_date))
-        return hmac(self.env(su=True), REOPEN_SCOPE, message)
+        """The closing time and a signature of the ticket and that time:
+        valid for this closing only (a later closing signs another time).
+        The time travels in the link so that the signature can be checked
+        before the ticket is read at all. An open ticket has no link."""
+        if not ticket.closed_date:
+            return ""
+        closed_at = int(ticket.closed_date.replace(tzinfo=UTC).timestamp())
+        return f"{closed_at}-{self._reopen_signature(ticket.id, closed_at)}"
+
+    @api.model
+    def _reopen_signature(self, ticket_id, closed_at):
+        return hmac(self.env(su=True), REOPEN_SCOPE, (ticket_id, closed_at))
 
     @api.model
     def _reopen_url(self, ticket):
         return f"{ticket.get_base_url()}/helpdesk/reopen/{ticket.id}/{self._reopen_token(ticket)}"
 
     @api.model
-    def _reopen_allowed(self, ticket, token):
-        """Whether ``token`` reopens ``ticket`` (a sudoed record): signed for
-        its current closing and within the team's reopen days."""
-        if not ticket.exists() or not ticket.is_closed or not ticket.closed_date:
-            return False
-        if not consteq(str(token or ""), self._reopen_token(ticket)):
-            return False
+    def _reopen_link_ticket(self, ticket_id, token):
+        """The ticket (as superuser) that the link ``ticket_id``/``token``
+        reopens, or an empty recordset: the signature is checked first, from
+        the link alone, so a forged link never reads a ticket; then the link
+        must be of the ticket's current closing, within the team's reopen days."""
+        tickets = self.env["stueber.helpdesk.ticket"]
+        closed_at, _sep, signature = str(token or "").partition("-")
+        if not closed_at.isdigit() or not consteq(signature, self._reopen_signature(ticket_id, int(closed_at))):
+            return tickets
+        ticket = tickets.sudo().browse(ticket_id).exists()
+        if not ticket.is_closed or not ticket.closed_date:
+            return tickets
+        if ticket.closed_date != datetime.fromtimestamp(int(closed_at), UTC).replace(tzinfo=None):
+            return tickets
         days = ticket.team_id.reopen_days if ticket.team_id else 14
-        return fields.Datetime.now() <= ticket.closed_date + timedelta(days=days)
+        return ticket if fields.Datetime.now() <= ticket.closed_date + timedelta(days=days) else tickets
 
     @api.model
     def _reopen(self, ticket):

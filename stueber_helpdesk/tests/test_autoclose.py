@@ -235,3 +235,29 @@ class TestReopenLink(AutocloseMixin, HttpCase, HelpdeskCase):
         ticket.closed_date += timedelta(minutes=5)
         self.env.flush_all()
         self.confirm_page(old_path, status=404)
+
+    def test_forged_link_is_refused_before_any_ticket_is_read(self):
+        """The attack: probing ticket ids with made-up links. The signature is
+        checked from the link alone, so such a request never reads a ticket."""
+        ticket = self.closed_ticket()
+        closed_at = self.Autoclose._reopen_token(ticket).partition("-")[0]
+        self.Autoclose._reopen_link_ticket(ticket.id, self.Autoclose._reopen_token(ticket))  # warm the secret's cache
+        for forged in (f"{closed_at}-{'0' * 64}", "abc", "", f"{int(closed_at) + 1}-x"):
+            with self.assertQueryCount(0):
+                self.assertFalse(self.Autoclose._reopen_link_ticket(ticket.id, forged))
+        self.confirm_page(self.path(ticket, f"{closed_at}-{'0' * 64}"), status=404)
+
+    def test_link_signed_for_another_closing_time_does_not_reopen(self):
+        """The attack: keeping the signature and changing the time in the link."""
+        ticket = self.closed_ticket()
+        closed_at, _sep, signature = self.Autoclose._reopen_token(ticket).partition("-")
+        self.confirm_page(self.path(ticket, f"{int(closed_at) - 60}-{signature}"), status=404)
+        self.confirm_page(self.path(ticket), status=200)
+
+    def test_closing_mail_template_renders_for_an_open_ticket(self):
+        """Odoo renders a template on update against any record: an open
+        ticket has no reopen link and must not break that check."""
+        ticket = self.waiting_ticket(self.teacher_b)
+        self.assertEqual(self.Autoclose._reopen_token(ticket), "")
+        template = self.env.ref("stueber_helpdesk.mail_template_ticket_autoclosed")
+        self.assertIn(ticket.number, template._render_field("body_html", ticket.ids)[ticket.id])

@@ -225,6 +225,20 @@ class TestTrustLinks(PortalHelpdeskCase):
         self.assertFalse(note.reaction_ids)
         self.assertIn("Kunde ist schwierig", note.body)
 
+    def test_link_holder_cannot_learn_who_wrote_an_internal_note_from_its_avatar(self):
+        """The attack: probing message ids on Odoo's portal avatar route with a
+        ticket's link. An internal note answers with the placeholder."""
+        note = self.ticket_a.message_ids.filtered(lambda m: "Kunde ist schwierig" in (m.body or ""))
+        answer = self.ticket_a.message_ids.filtered(lambda m: "Bitte so einstellen" in (m.body or ""))
+
+        def avatar(message, token):
+            url = f"/mail/avatar/mail.message/{message.id}/author_avatar/50x50"
+            return self.url_open(f"{url}?access_token={token}" if token else url).content
+
+        placeholder = avatar(note, None)  # what Odoo answers without a link
+        self.assertEqual(avatar(note, self.token), placeholder)
+        self.assertNotEqual(avatar(answer, self.token), placeholder, "the agent's avatar on the answer")
+
     def test_portal_customer_gets_no_internal_note_or_its_file_from_thread_messages(self):
         self.login(self.teacher_a)
         result = self.make_jsonrpc_request(
