@@ -599,6 +599,17 @@ class StueberHelpdeskTicket(models.Model):
         )
         self._message_log(body=self.env._("Follow-up of the closed ticket %(number)s.", number=old.number))
 
+    def _message_compute_real_author(self, author_id):
+        """Odoo's, with OdooBot's contact by its cached xmlid: the gateway posts
+        incoming mail as OdooBot, and ``env.ref`` asks the database whether that
+        contact exists each time (up to three times per mail)."""
+        if self.env.user.active or not author_id:
+            return super()._message_compute_real_author(author_id)
+        author = self.env["res.partner"].browse(author_id)
+        if author.active and author != self._mail_record("res.partner", "base.partner_root"):
+            return author
+        return self.env["res.partner"]
+
     def _message_receive_bounce(self, email, partner):
         """Note on the ticket that a mail to the customer did not arrive."""
         res = super()._message_receive_bounce(email, partner)
