@@ -193,8 +193,10 @@ class MailThread(models.AbstractModel):
                 senders = self.env["stueber.helpdesk.mail.intake"]._sender_partners(normalized_from)
                 bounced = senders.filtered(lambda partner: partner.message_bounce > 0)
             else:
-                bounced = self.env[model].sudo().search(
-                    [("message_bounce", ">", 0), ("email_normalized", "=", normalized_from)]
+                bounced = (
+                    self.env[model]
+                    .sudo()
+                    .search([("message_bounce", ">", 0), ("email_normalized", "=", normalized_from)])
                 )
             bounced._message_reset_bounce(normalized_from)
 
