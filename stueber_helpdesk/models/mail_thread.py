@@ -7,7 +7,7 @@ from odoo.tools.mail import email_normalize
 
 from ..tools.mail_guard import check_structure
 from ..tools.mail_loop import is_automatic_message
-from ..tools.routing_memo import ROUTING_MEMO, _stueber_routing_memo
+from ..tools.routing_memo import ROUTING_MEMO, _stueber_routing_memo, routing_memo_get
 from .stueber_helpdesk_mail_intake import TICKET, UNASSIGNED, IntakeRoute, decisions_of
 from .stueber_helpdesk_unassigned_mail import _eml_bytes
 
@@ -211,8 +211,13 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _stueber_is_automatic_message(self, message):
-        """``mail_loop.is_automatic_message`` knowing our own sender addresses."""
-        return is_automatic_message(message, own_addresses=self._stueber_own_addresses())
+        """``mail_loop.is_automatic_message`` knowing our own sender addresses
+        (once per mail: the intake and the loop protection both ask)."""
+        return routing_memo_get(
+            self.env,
+            ("automatic", id(message)),
+            lambda: is_automatic_message(message, own_addresses=self._stueber_own_addresses()),
+        )
 
     @api.model
     def _stueber_own_addresses(self):

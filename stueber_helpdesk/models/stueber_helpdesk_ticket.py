@@ -258,13 +258,12 @@ class StueberHelpdeskTicket(models.Model):
             # default_* keys of an RPC context (default_institution_id, default_stage_id...)
             # would otherwise slip past the whitelist.
             self = self.with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
-        sequence = self.env["ir.sequence"].sudo()
         receipts = not self.env.context.get("tracking_disable")  # imports, tests: no mails
         # the receipt's link needs a token: given now, it is part of the INSERT;
         # outsiders may not write it (staff-only field), Odoo makes it for them
         token_now = self.env.su or not self.env.user.share
         for vals in vals_list:
-            vals["number"] = sequence.next_by_code("stueber.helpdesk.ticket")
+            vals["number"] = self.env["ir.sequence"]._stueber_next_ticket_number()
             if vals.get("partner_id") and token_now:
                 vals.setdefault("access_token", str(uuid.uuid4()))
             # A ticket that comes with a customer's mail gets its receipt once

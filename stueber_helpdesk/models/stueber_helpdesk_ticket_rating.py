@@ -12,9 +12,9 @@ class StueberHelpdeskTicket(models.Model):
     _name = "stueber.helpdesk.ticket"
     _inherit = ["stueber.helpdesk.ticket", "rating.mixin"]
 
-    # A new ticket has no rating: computed before its INSERT, not by a query and an UPDATE after it
-    # (compute and store repeated: Odoo checks precompute on this definition alone).
-    rating_last_value = fields.Float(compute="_compute_rating_last_value", store=True, precompute=True)
+    # A new ticket has no rating: 0 in its INSERT, so computing it after writes no UPDATE (not
+    # precomputed: the field is for employees, and portal users create tickets too).
+    rating_last_value = fields.Float(default=0.0)
 
     def _rating_get_parent_field_name(self):
         return "institution_id"
