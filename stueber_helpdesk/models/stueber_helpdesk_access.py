@@ -9,7 +9,7 @@ TICKET_MODEL = "stueber.helpdesk.ticket"
 FLUSH_BEFORE_READING = {
     "stueber.helpdesk.membership": ["state", "partner_id", "institution_id", "is_institution_admin"],
     "stueber.helpdesk.institution": ["active"],
-    "res.partner": ["email", "stueber_confirmed_email", "active"],
+    "res.partner": ["email", "email_normalized", "stueber_confirmed_email", "active"],
     "res.users": ["active", "partner_id"],
     "mail.followers": ["res_model", "res_id", "partner_id"],
 }
