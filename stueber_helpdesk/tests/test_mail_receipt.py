@@ -69,6 +69,22 @@ class TestMailReceipt(HelpdeskMailCase):
         self.assertEqual(len(english), 1)
         self.assertIn("we have received your request", english[0]["body"])
 
+    def test_receipt_cron_is_triggered_once_per_transaction_and_again_after_a_rollback(self):
+        cron = self.env.ref("stueber_helpdesk.ir_cron_send_receipts")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        with self.mock_mail_gateway():
+            self.receive("plain_text.eml", message_id="once-1")
+            self.receive("plain_text.eml", message_id="once-2")
+            self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1, "one trigger for both")
+            # a rollback to a savepoint may undo a trigger: after one, the next ticket triggers again
+            with self.assertRaises(ZeroDivisionError), self.env.cr.savepoint():
+                self.receive("plain_text.eml", message_id="once-3")
+                raise ZeroDivisionError
+            ticket = self.receive("plain_text.eml", message_id="once-4")
+        self.assertTrue(ticket.receipt_pending)
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 2)
+
     def test_receipt_of_an_automatic_mail_is_never_asked_for(self):
         with self.mock_mail_gateway():
             ticket = self.receive(
