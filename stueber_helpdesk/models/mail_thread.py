@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import ormcache
 from odoo.tools.mail import email_normalize
 
-from ..tools.mail_guard import check_structure
+from ..tools.mail_guard import check_structure, raw_mail
 from ..tools.mail_loop import is_automatic_message
 from ..tools.routing_memo import ROUTING_MEMO, _stueber_routing_memo, routing_memo_get
 from .stueber_helpdesk_mail_intake import TICKET, UNASSIGNED, IntakeRoute, decisions_of
@@ -33,8 +33,6 @@ class MailThread(models.AbstractModel):
         """
         self._stueber_check_gateway_caller()
         raw = _eml_bytes(message)
-        # The original bytes, for the .eml of a mail kept in Unassigned Mail.
-        thread = self.with_context(stueber_mail_raw=raw)
 
         def process(guarded):
             return super(MailThread, guarded).message_process(  # noqa: UP008 - on the guarded recordset
@@ -46,8 +44,9 @@ class MailThread(models.AbstractModel):
                 thread_id=thread_id,
             )
 
-        with _stueber_routing_memo(self.env.cr):
-            return self.env["stueber.helpdesk.mail.guard"]._process(thread, process, raw, model)
+        # the original bytes, for the .eml of a mail kept in Unassigned Mail
+        with _stueber_routing_memo(self.env.cr), raw_mail(self.env.cr, raw):
+            return self.env["stueber.helpdesk.mail.guard"]._process(self, process, raw, model)
 
     @api.model
     def _stueber_check_gateway_caller(self):
