@@ -1,6 +1,7 @@
 from . import (
     ir_attachment,
     ir_binary,
+    ir_sequence,
     mail_alias,
     mail_alias_domain,
     mail_canned_response,

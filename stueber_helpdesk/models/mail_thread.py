@@ -5,9 +5,9 @@ from odoo.exceptions import AccessError
 from odoo.tools import ormcache
 from odoo.tools.mail import email_normalize
 
-from ..tools.mail_guard import check_structure
+from ..tools.mail_guard import check_structure, raw_mail
 from ..tools.mail_loop import is_automatic_message
-from ..tools.routing_memo import ROUTING_MEMO, _stueber_routing_memo
+from ..tools.routing_memo import ROUTING_MEMO, _stueber_routing_memo, routing_memo_get
 from .stueber_helpdesk_mail_intake import TICKET, UNASSIGNED, IntakeRoute, decisions_of
 from .stueber_helpdesk_unassigned_mail import _eml_bytes
 
@@ -33,8 +33,6 @@ class MailThread(models.AbstractModel):
         """
         self._stueber_check_gateway_caller()
         raw = _eml_bytes(message)
-        # The original bytes, for the .eml of a mail kept in Unassigned Mail.
-        thread = self.with_context(stueber_mail_raw=raw)
 
         def process(guarded):
             return super(MailThread, guarded).message_process(  # noqa: UP008 - on the guarded recordset
@@ -46,8 +44,9 @@ class MailThread(models.AbstractModel):
                 thread_id=thread_id,
             )
 
-        with _stueber_routing_memo(self.env.cr):
-            return self.env["stueber.helpdesk.mail.guard"]._process(thread, process, raw, model)
+        # the original bytes, for the .eml of a mail kept in Unassigned Mail
+        with _stueber_routing_memo(self.env.cr), raw_mail(self.env.cr, raw):
+            return self.env["stueber.helpdesk.mail.guard"]._process(self, process, raw, model)
 
     @api.model
     def _stueber_check_gateway_caller(self):
@@ -182,14 +181,23 @@ class MailThread(models.AbstractModel):
     @api.model
     def _routing_reset_bounce(self, email_message, message_dict):
         """Odoo's, with the models that count bounces looked up once per
-        registry instead of twice per mail (they change only with modules)."""
+        registry instead of twice per mail (they change only with modules),
+        and the sender's contacts taken from the look-up of the mail intake
+        (``_sender_partners``, one query per mail) instead of a search of their own."""
         normalized_from = email_normalize(message_dict["email_from"])
         if not normalized_from:
             return
         for model in self._stueber_bounce_models():
-            self.env[model].sudo().search(
-                [("message_bounce", ">", 0), ("email_normalized", "=", normalized_from)]
-            )._message_reset_bounce(normalized_from)
+            if model == "res.partner" and ROUTING_MEMO in self.env.cr.cache:
+                senders = self.env["stueber.helpdesk.mail.intake"]._sender_partners(normalized_from)
+                bounced = senders.filtered(lambda partner: partner.message_bounce > 0)
+            else:
+                bounced = (
+                    self.env[model]
+                    .sudo()
+                    .search([("message_bounce", ">", 0), ("email_normalized", "=", normalized_from)])
+                )
+            bounced._message_reset_bounce(normalized_from)
 
     @ormcache()
     def _stueber_bounce_models(self):
@@ -202,8 +210,13 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _stueber_is_automatic_message(self, message):
-        """``mail_loop.is_automatic_message`` knowing our own sender addresses."""
-        return is_automatic_message(message, own_addresses=self._stueber_own_addresses())
+        """``mail_loop.is_automatic_message`` knowing our own sender addresses
+        (once per mail: the intake and the loop protection both ask)."""
+        return routing_memo_get(
+            self.env,
+            ("automatic", id(message)),
+            lambda: is_automatic_message(message, own_addresses=self._stueber_own_addresses()),
+        )
 
     @api.model
     def _stueber_own_addresses(self):

@@ -23,11 +23,14 @@ class ResPartner(models.Model):
         compute="_compute_stueber_email_confirmed",
         compute_sudo=True,
     )
+    # Both hold active institutions only (effective memberships need them): the context spares
+    # Odoo reading every institution again to filter out archived ones.
     stueber_access_institution_ids = fields.Many2many(
         "stueber.helpdesk.institution",
         string="Institutions with Access",
         compute="_compute_stueber_access_institution_ids",
         compute_sudo=True,
+        context={"active_test": False},
         help="Institutions whose tickets this person sees: those they are an effective member of "
         "(verified, address confirmed, account and institution active).",
     )
@@ -36,6 +39,7 @@ class ResPartner(models.Model):
         string="Administered Institutions",
         compute="_compute_stueber_access_institution_ids",
         compute_sudo=True,
+        context={"active_test": False},
         help="Institutions whose members this person manages in the portal.",
     )
 
@@ -48,7 +52,18 @@ class ResPartner(models.Model):
 
     @api.depends("stueber_membership_ids.is_effective", "stueber_membership_ids.is_institution_admin")
     def _compute_stueber_access_institution_ids(self):
+        """Asked of the database for saved contacts, in one query (every new
+        ticket asks it of its customer); from the memberships in memory for
+        a contact not saved yet."""
+        saved = self.filtered("id")
+        memberships = self.env["stueber.helpdesk.access"]._effective_memberships(saved.ids) if saved else {}
+        Institution = self.env["stueber.helpdesk.institution"]
         for partner in self:
+            if partner.id:
+                pairs = memberships.get(partner.id, [])
+                partner.stueber_access_institution_ids = Institution.browse([institution for institution, _ in pairs])
+                partner.stueber_admin_institution_ids = Institution.browse([inst for inst, admin in pairs if admin])
+                continue
             effective = partner.stueber_membership_ids.filtered("is_effective")
             partner.stueber_access_institution_ids = effective.institution_id
             partner.stueber_admin_institution_ids = effective.filtered("is_institution_admin").institution_id

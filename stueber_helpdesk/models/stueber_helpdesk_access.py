@@ -9,7 +9,7 @@ TICKET_MODEL = "stueber.helpdesk.ticket"
 FLUSH_BEFORE_READING = {
     "stueber.helpdesk.membership": ["state", "partner_id", "institution_id", "is_institution_admin"],
     "stueber.helpdesk.institution": ["active"],
-    "res.partner": ["email", "stueber_confirmed_email", "active"],
+    "res.partner": ["email", "email_normalized", "stueber_confirmed_email", "active"],
     "res.users": ["active", "partner_id"],
     "mail.followers": ["res_model", "res_id", "partner_id"],
 }
@@ -98,6 +98,29 @@ class StueberHelpdeskAccess(models.AbstractModel):
             | Domain("institution_id", "in", institution_ids)
             | Domain("id", "in", ticket_ids)
         )
+
+    @api.model
+    def _effective_memberships(self, partner_ids):
+        """{partner id: [(institution id, is admin)]} of the effective
+        memberships of ``partner_ids``, in the memberships' order: one query,
+        where reading them through the ORM takes three (memberships, their
+        institutions, their persons' accounts)."""
+        for model, fnames in FLUSH_BEFORE_READING.items():
+            self.env[model].flush_model(fnames)
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT m.partner_id, m.institution_id, m.is_institution_admin
+                     FROM stueber_helpdesk_membership m
+                    WHERE m.partner_id = ANY(%s) AND %s
+                 ORDER BY m.state DESC, m.create_date DESC, m.id DESC""",
+                list(partner_ids),
+                self._effective_membership_sql("m"),
+            )
+        )
+        memberships = {}
+        for partner_id, institution_id, admin in rows:
+            memberships.setdefault(partner_id, []).append((institution_id, bool(admin)))
+        return memberships
 
     # ------------------------------------------------------------
     # WATCH: what ends a role

@@ -179,13 +179,14 @@ class StueberHelpdeskMailIntake(models.AbstractModel):
     @api.model
     def _sender_partners(self, email):
         """Contacts with the normalised address ``email``, confirmed ones first
-        (one indexed query per mail: Odoo's own look-ups of the sender while
-        routing to tickets take these too, see ``mail.thread``)."""
+        (one indexed query per mail, which also reads their fields: Odoo's own
+        look-ups of the sender while routing take these too, see ``mail.thread``)."""
         if not email:
             return self.env["res.partner"]
 
         def search():
-            partners = self.env["res.partner"].sudo().search([("email_normalized", "=", email)], order="id")
+            domain = [("email_normalized", "=", email)]
+            partners = self.env["res.partner"].sudo().search_fetch(domain, order="id")
             return partners.sorted(lambda p: not p.stueber_email_confirmed)
 
         return routing_memo_get(self.env, ("sender_partners", email), search)

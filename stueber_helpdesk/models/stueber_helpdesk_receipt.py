@@ -1,8 +1,10 @@
-from odoo import api, models
+from odoo import SUPERUSER_ID, api, models
 from odoo.tools import SQL
 
 TICKET = "stueber.helpdesk.ticket"
 RECEIPT_TEMPLATE = "stueber_helpdesk.mail_template_ticket_receipt"
+# Key in ``cr.cache``: the receipt cron was triggered in this transaction.
+TRIGGERED = "stueber_helpdesk.receipt_triggered"
 BATCH_SIZE = 100  # receipts rendered and posted per transaction of the cron
 
 
@@ -29,10 +31,23 @@ class StueberHelpdeskReceipt(models.AbstractModel):
 
     @api.model
     def _trigger(self):
-        """Have the cron send the pending receipts as soon as it can."""
-        cron = self.env[TICKET]._mail_record("ir.cron", "stueber_helpdesk.ir_cron_send_receipts")
+        """Have the cron send the pending receipts as soon as it can.
+
+        Once per transaction: the cron takes every ticket marked by the time
+        it runs. ``cr.cache`` forgets that it was done at the commit and at a
+        rollback, also to a savepoint, which would undo the trigger. As the
+        superuser without context: the gateway creates tickets as their
+        senders, and a trigger in a sender's environment would read Odoo's
+        defaults again for each sender and keep the environment alive until
+        the commit (Odoo looks environments up by a linear scan)."""
+        cr = self.env.cr
+        if cr.cache.get(TRIGGERED):
+            return
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        cron = env[TICKET]._mail_record("ir.cron", "stueber_helpdesk.ir_cron_send_receipts")
         if cron:
-            cron.sudo()._trigger()
+            cron._trigger()
+            cr.cache[TRIGGERED] = True
 
     @api.model
     def _cron_send_pending(self):

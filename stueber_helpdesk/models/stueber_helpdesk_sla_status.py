@@ -61,6 +61,7 @@ class StueberHelpdeskSlaStatus(models.Model):
         drop the unreached statuses of policies that no longer match."""
         self, tickets = self.sudo(), tickets.sudo()
         policies = self.env["stueber.helpdesk.sla"]._stueber_active_records()
+        policies._stueber_fetch_many2many(("team_ids", "category_ids", "institution_ids", "institution_tag_ids"))
         to_create = []
         to_drop = self.browse()
         for ticket in tickets:

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+# The team's routing conditions (read in one query for every new ticket).
+ROUTING_CONDITIONS = ("category_ids", "institution_ids", "institution_tag_ids")
 ASSIGNMENT_METHODS = [
     ("manual", "Manual"),
     ("round_robin", "Round robin"),
@@ -182,6 +184,7 @@ class StueberHelpdeskTeam(models.Model):
         the first team (by sequence) whose conditions it meets, else the
         default team. A team with conditions of two kinds needs both."""
         teams = self._stueber_active_records()
+        teams._stueber_fetch_many2many(ROUTING_CONDITIONS)
         for team in teams:
             if team._matches(institution, category):
                 return team

@@ -30,6 +30,8 @@ class StueberHelpdeskTicket(models.Model):
         store=True,
         readonly=True,
         copy=False,
+        # a new ticket's value in its INSERT: computing it after (0 while open) then writes no UPDATE
+        default=0.0,
         digits=(16, 1),
         help="Working hours from creation to closing: the calendar of the ticket's service level for "
         "resolution, else the company's working hours; weekends and public holidays do not count.",
@@ -38,6 +40,7 @@ class StueberHelpdeskTicket(models.Model):
         string="SLA Reached",
         compute="_compute_sla_reached",
         store=True,
+        precompute=True,  # in the INSERT of a new ticket, not an UPDATE after it
         help="The ticket has service levels and reached all of them in time.",
     )
 

@@ -1,6 +1,6 @@
 # A room of its own for one concept of the ticket (STYLE: "add rooms, do not grow the ticket").
 # pylint: disable=consider-merging-classes-inherited
-from odoo import models
+from odoo import fields, models
 
 
 class StueberHelpdeskTicket(models.Model):
@@ -11,6 +11,10 @@ class StueberHelpdeskTicket(models.Model):
 
     _name = "stueber.helpdesk.ticket"
     _inherit = ["stueber.helpdesk.ticket", "rating.mixin"]
+
+    # A new ticket has no rating: 0 in its INSERT, so computing it after writes no UPDATE (not
+    # precomputed: the field is for employees, and portal users create tickets too).
+    rating_last_value = fields.Float(default=0.0)
 
     def _rating_get_parent_field_name(self):
         return "institution_id"

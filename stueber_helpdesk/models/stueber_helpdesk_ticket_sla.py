@@ -24,10 +24,11 @@ class StueberHelpdeskTicket(models.Model):
         string="SLA Deadline",
         compute="_compute_sla",
         store=True,
+        precompute=True,  # in the INSERT of a new ticket, not an UPDATE after it
         index="btree_not_null",
         help="The nearest deadline of a service level not yet reached.",
     )
-    sla_failed = fields.Boolean(string="SLA Failed", compute="_compute_sla", store=True)
+    sla_failed = fields.Boolean(string="SLA Failed", compute="_compute_sla", store=True, precompute=True)
     sla_state = fields.Selection(
         [("ok", "On time"), ("at_risk", "At risk"), ("failed", "Failed")],
         string="SLA",

@@ -8,7 +8,7 @@ import xmlrpc.client
 from odoo import api, fields, models
 from odoo.tools import email_normalize
 
-from ..tools.mail_guard import TRACED, MailLimits, MailTimeBudgetExceeded, headers_of, time_budget
+from ..tools.mail_guard import RAW_MAIL, TRACED, MailLimits, MailTimeBudgetExceeded, headers_of, time_budget
 from ..tools.mail_loop import is_robot_address
 
 _logger = logging.getLogger(__name__)
@@ -275,10 +275,10 @@ class StueberHelpdeskUnassignedMail(models.Model):
         re-delivered mail is not answered twice. ``automatic``: whether a robot
         sent it, when the caller knows; ``auth_results``: the sender
         authentication that failed, shown to staff. The .eml holds the bytes
-        ``message_process`` received when it passed them on in the context,
-        else the message written out again.
+        ``message_process`` received (``tools/mail_guard.raw_mail``), else the
+        message written out again.
         """
-        raw = _eml_bytes(self.env.context.get("stueber_mail_raw") or message or b"")
+        raw = _eml_bytes(self.env.cr.cache.get(RAW_MAIL) or message or b"")
         return self._keep(message, msg_dict or {}, reason, error, raw, automatic=automatic, auth_results=auth_results)
 
     @api.model

@@ -42,6 +42,9 @@ MB = 1024 * 1024
 # Key in ``cr.cache``: the mail being processed left a trace (kept in
 # Unassigned Mail, or a bounce noted on its ticket).
 TRACED = "stueber_mail_traced"
+# Key in ``cr.cache``: the original bytes of the mail being processed, for the
+# .eml of a mail kept in Unassigned Mail (see ``raw_mail``).
+RAW_MAIL = "stueber_mail_raw"
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,24 @@ class MailOverLimit(Exception):
 
 class MailTimeBudgetExceeded(BaseException):
     """Raised into the thread whose mail took longer than its time budget."""
+
+
+@contextmanager
+def raw_mail(cr, raw):
+    """The original bytes of the mail being processed, in ``cr.cache`` while
+    ``message_process`` runs. Not in the context: a context that differs for
+    every mail gives every mail environments of its own, which Odoo keeps
+    until the garbage collector frees them and searches one by one each
+    time it looks an environment up."""
+    previous = cr.cache.get(RAW_MAIL)
+    cr.cache[RAW_MAIL] = raw
+    try:
+        yield
+    finally:
+        if previous is None:
+            cr.cache.pop(RAW_MAIL, None)
+        else:
+            cr.cache[RAW_MAIL] = previous
 
 
 def headers_of(raw):
