@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from email import policy
 from email.parser import BytesParser
 
+from .cursor_cache import cursor_cache_value
+
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
 
@@ -77,22 +79,13 @@ class MailTimeBudgetExceeded(BaseException):
     """Raised into the thread whose mail took longer than its time budget."""
 
 
-@contextmanager
 def raw_mail(cr, raw):
     """The original bytes of the mail being processed, in ``cr.cache`` while
     ``message_process`` runs. Not in the context: a context that differs for
     every mail gives every mail environments of its own, which Odoo keeps
     until the garbage collector frees them and searches one by one each
     time it looks an environment up."""
-    previous = cr.cache.get(RAW_MAIL)
-    cr.cache[RAW_MAIL] = raw
-    try:
-        yield
-    finally:
-        if previous is None:
-            cr.cache.pop(RAW_MAIL, None)
-        else:
-            cr.cache[RAW_MAIL] = previous
+    return cursor_cache_value(cr, RAW_MAIL, raw)
 
 
 def headers_of(raw):

@@ -6,27 +6,18 @@ without a query. It lives in ``cr.cache`` and ends before anything is created
 (``mail.thread._message_route_process``), so no answer outlives the data it read.
 """
 
-from contextlib import contextmanager
+from .cursor_cache import cursor_cache_value
 
 # Key in ``cr.cache`` of the memo of one mail's parsing and routing (see
 # ``_stueber_routing_memo``).
 ROUTING_MEMO = "stueber_mail_routing_memo"
 
 
-@contextmanager
 def _stueber_routing_memo(cr):
     """A memo for alias lookups, alive while Odoo parses and
     routes one mail; ``_message_route_process`` ends it before anything is
     created, so no lookup outlives the data it read."""
-    previous = cr.cache.get(ROUTING_MEMO)
-    cr.cache[ROUTING_MEMO] = {}
-    try:
-        yield
-    finally:
-        if previous is None:
-            cr.cache.pop(ROUTING_MEMO, None)
-        else:
-            cr.cache[ROUTING_MEMO] = previous
+    return cursor_cache_value(cr, ROUTING_MEMO, {})
 
 
 def routing_memo_get(env, key, compute):
