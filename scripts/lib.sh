@@ -86,8 +86,10 @@ ensure_postgres() {
        Create it: sudo -u postgres createuser --createdb $PGUSER"
 }
 
+# Our addons are looked for in $ADDONS_ROOT: this repository, unless a script
+# points it at another copy of them (scripts/upgrade_check: an older release).
 addons_path() {
-    echo "$ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$REPO_DIR"
+    echo "$ODOO_SRC/odoo/addons,$ODOO_SRC/addons,${ADDONS_ROOT:-$REPO_DIR}"
 }
 
 # odoo_bin ARGS...: Odoo with our addons and database settings.

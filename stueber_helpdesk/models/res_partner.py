@@ -61,7 +61,7 @@ class ResPartner(models.Model):
         for partner in self:
             if partner.id:
                 pairs = memberships.get(partner.id, [])
-                partner.stueber_access_institution_ids = Institution.browse([institution for institution, _ in pairs])
+                partner.stueber_access_institution_ids = Institution.browse([inst for inst, _admin in pairs])
                 partner.stueber_admin_institution_ids = Institution.browse([inst for inst, admin in pairs if admin])
                 continue
             effective = partner.stueber_membership_ids.filtered("is_effective")

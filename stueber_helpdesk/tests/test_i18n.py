@@ -1,8 +1,6 @@
-import polib
-
 from odoo.tests import TransactionCase, tagged
-from odoo.tools.misc import file_path
-from odoo.tools.translate import TranslationModuleReader
+
+from .i18n_common import terms_without_german
 
 
 @tagged("post_install", "-at_install")
@@ -59,9 +57,5 @@ class TestGermanCatalogue(TransactionCase):
     """Every term the addon shows, in views, data, mails and code, has a German translation."""
 
     def test_every_term_of_the_addon_is_translated_to_german(self):
-        reader = TranslationModuleReader(self.env.cr, modules=["stueber_helpdesk"])
-        terms = {term[4] for term in reader if term[0] == "stueber_helpdesk"}  # (module, type, name, res_id, source, …)
-        path = file_path("stueber_helpdesk/i18n/de.po")
-        german = {entry.msgid for entry in polib.pofile(path) if entry.msgstr and not entry.obsolete}
-        missing = sorted(terms - german)
+        _terms, missing = terms_without_german(self.env, "stueber_helpdesk")
         self.assertFalse(missing, "terms without German in i18n/de.po (run scripts/i18n):\n" + "\n".join(missing))

@@ -4,7 +4,7 @@ from .mail_common import FIXTURES, HelpdeskMailCase
 
 # Queries of Odoo's gateway for one mail (``message_process`` after a commit:
 # registry caches warm, record cache cold), with a margin of two: 30 and 24 on
-# 2026-11-30 (42 and 32 before the perf3 pass); the OCA peer (helpdesk_mgmt)
+# 2026-11-30 (42 and 32 before that day's intake tuning); the OCA peer (helpdesk_mgmt)
 # needs about 36 for a new ticket and 39-41 for a reply, in a warm transaction
 # (benchmarks/bench_mail_peer.py, PERFORMANCE.md). Without teams and service
 # levels (many installations, the benchmark) routing and SLA cost nothing.

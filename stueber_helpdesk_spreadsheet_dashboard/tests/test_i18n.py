@@ -1,8 +1,6 @@
-import polib
-
+from odoo.addons.stueber_helpdesk.tests.i18n_common import terms_without_german
 from odoo.tests import TransactionCase, tagged
-from odoo.tools.misc import file_path
-from odoo.tools.translate import TranslationModuleReader, code_translations
+from odoo.tools.translate import code_translations
 
 MODULE = "stueber_helpdesk_spreadsheet_dashboard"
 
@@ -29,9 +27,6 @@ class TestGermanDashboardCatalogue(TransactionCase):
     spreadsheet) has a German translation."""
 
     def test_every_term_of_the_dashboard_is_translated_to_german(self):
-        reader = TranslationModuleReader(self.env.cr, modules=[MODULE])
-        terms = {term[4] for term in reader if term[0] == MODULE}  # (module, type, name, res_id, source, …)
+        terms, missing = terms_without_german(self.env, MODULE)
         self.assertIn("Opened in the period", terms, "the spreadsheet's terms are read from the JSON file")
-        german = {entry.msgid for entry in polib.pofile(file_path(f"{MODULE}/i18n/de.po")) if entry.msgstr}
-        missing = sorted(terms - german)
         self.assertFalse(missing, "terms without German in i18n/de.po (run scripts/i18n):\n" + "\n".join(missing))
